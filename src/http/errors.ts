@@ -1,0 +1,58 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { BerthError, isBerthError } from '../core/errors.js';
+
+/** An error as the edge answers it, before the client family's formatting. */
+export interface ErrorAnswer { status: number; title: string; message: string; code: string }
+
+const titles: Record<number, string> = {
+  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed',
+  406: 'Not Acceptable', 409: 'Conflict', 413: 'Request Entity Too Large', 415: 'Unsupported Media Type',
+  500: 'Internal Server Error', 501: 'Not Implemented', 503: 'Service Unavailable',
+};
+export const titleOf = (status: number) => titles[status] ?? 'Error';
+
+interface FastifyLikeError { statusCode?: number; code?: string; message?: string; validation?: unknown; validationContext?: string }
+
+/**
+ * Maps anything thrown by a handler or by Fastify to an answer: BerthError as it says, Fastify's own
+ * client errors (bad JSON, body too large, schema validation) as 4xx with a plain message, and anything
+ * else as a 500 that says only the request id (the cause is logged once).
+ */
+export function toErrorAnswer(err: unknown, requestId: string): ErrorAnswer {
+  if (isBerthError(err)) return { status: err.status, title: titleOf(err.status), message: err.message, code: err.code };
+  const e = err as FastifyLikeError;
+  if (e && typeof e === 'object' && e.validation) {
+    const where = e.validationContext ?? 'body';
+    return { status: 400, title: titleOf(400), message: `Invalid input for ${where}: ${cleanValidation(e.message ?? '')}`, code: 'validation_failed' };
+  }
+  if (e && typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
+    let message = e.message ?? titleOf(e.statusCode);
+    if (e.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || /JSON/.test(e.message ?? '') && e.statusCode === 400) message = `Malformed JSON in request body: ${e.message}`;
+    if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') message = 'Request body is larger than the limit of 1 MiB.';
+    if (e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') message = `Unsupported Content-Type: ${e.message}`;
+    return { status: e.statusCode, title: titleOf(e.statusCode), message, code: e.code ?? 'bad_request' };
+  }
+  return { status: 500, title: titleOf(500), message: `An unexpected error prevented the server from fulfilling your request. Request id: ${requestId}`, code: 'internal' };
+}
+
+function cleanValidation(m: string): string {
+  return m.replace(/^body\/?/, '').replace(/^querystring\/?/, '').replace(/^params\/?/, '') || m;
+}
+
+export function sendKeystoneError(reply: FastifyReply, a: ErrorAnswer): FastifyReply {
+  return reply.code(a.status).type('application/json').send({ error: { code: a.status, title: a.title, message: a.message } });
+}
+
+export function sendZunError(reply: FastifyReply, req: FastifyRequest, a: ErrorAnswer): FastifyReply {
+  return reply.code(a.status).type('application/json').send({
+    errors: [{ request_id: req.id, code: `berth.${a.code}`, status: a.status, title: a.message, detail: a.message, links: [] }],
+  });
+}
+
+export function sendPlainError(reply: FastifyReply, a: ErrorAnswer): FastifyReply {
+  return reply.code(a.status).type('application/json').send({ message: a.message });
+}
+
+export function notFoundError(what: string, id: string): BerthError {
+  return new BerthError('not_found', `Could not find ${what}: ${id}.`);
+}

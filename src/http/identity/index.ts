@@ -1,0 +1,38 @@
+import type { FastifyInstance } from 'fastify';
+import { baseUrl } from '../server.js';
+import type { IdentityDeps } from './deps.js';
+import { tokenRoutes } from './tokens.js';
+import { projectRoutes } from './projects.js';
+import { userRoutes } from './users.js';
+import { roleRoutes } from './roles.js';
+import { domainRoutes } from './domains.js';
+import { catalogRoutes } from './catalog.js';
+
+export type { IdentityDeps } from './deps.js';
+
+const UPDATED = '2024-04-01T00:00:00Z';
+
+function version(base: string) {
+  return {
+    id: 'v3.14', status: 'stable', updated: UPDATED,
+    links: [{ rel: 'self', href: `${base}/identity/v3/` }],
+    'media-types': [{ base: 'application/json', type: 'application/vnd.openstack.identity-v3+json' }],
+  };
+}
+
+/** The identity service (Keystone v3 subset) under /identity. */
+export async function identityService(app: FastifyInstance, deps: IdentityDeps): Promise<void> {
+  app.get('/identity', { config: { auth: false } }, async (req, reply) => {
+    reply.code(300);
+    return { versions: { values: [version(baseUrl(req))] } };
+  });
+  app.get('/identity/v3', { config: { auth: false } }, async (req) => ({ version: version(baseUrl(req)) }));
+  await app.register(async (v3) => {
+    tokenRoutes(v3, deps);
+    projectRoutes(v3, deps);
+    userRoutes(v3, deps);
+    roleRoutes(v3, deps);
+    domainRoutes(v3, deps);
+    catalogRoutes(v3, deps);
+  }, { prefix: '/identity/v3' });
+}

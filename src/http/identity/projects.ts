@@ -1,0 +1,181 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Static } from '@sinclair/typebox';
+import { BerthError } from '../../core/errors.js';
+import { newId } from '../../core/ids.js';
+import type { Queryable } from '../../store/db.js';
+import type { ProjectRow } from '../../store/schema.js';
+import * as repo from '../../store/identity-repo.js';
+import { DEFAULT_DOMAIN_ID } from '../../identity/bootstrap.js';
+import { enforce } from '../auth.js';
+import { notFoundError } from '../errors.js';
+import type { IdentityDeps } from './deps.js';
+import { listLinks, renderProject } from './render.js';
+import { IdParam, NameQuery, ProjectCreate, ProjectShowQuery, ProjectUpdate, flag } from './schemas.js';
+
+export async function loadProject(q: Queryable, id: string): Promise<ProjectRow> {
+  const p = await repo.getProject(q, id);
+  if (!p) throw notFoundError('project', id);
+  return p;
+}
+
+/** Ancestors nearest first, following parent_id to the top of the tree. */
+export async function ancestors(q: Queryable, p: ProjectRow): Promise<ProjectRow[]> {
+  const out: ProjectRow[] = [];
+  let cur = p;
+  while (cur.parent_id && out.length < 100) {
+    const parent = await repo.getProject(q, cur.parent_id);
+    if (!parent) break;
+    out.push(parent);
+    cur = parent;
+  }
+  return out;
+}
+
+/** Every project below `p`, breadth first. */
+export async function descendants(q: Queryable, p: ProjectRow): Promise<ProjectRow[]> {
+  const all = await repo.listProjects(q, { domainId: p.domain_id });
+  const byParent = new Map<string, ProjectRow[]>();
+  for (const x of all) if (x.parent_id) byParent.set(x.parent_id, [...(byParent.get(x.parent_id) ?? []), x]);
+  const out: ProjectRow[] = [];
+  const queue = [p.id];
+  while (queue.length) for (const c of byParent.get(queue.shift()!) ?? []) { out.push(c); queue.push(c.id); }
+  return out;
+}
+
+function idsTree(chain: ProjectRow[]): Record<string, unknown> | null {
+  let tree: Record<string, unknown> | null = null;
+  for (const p of [...chain].reverse()) tree = { [p.id]: tree };
+  return tree;
+}
+
+function subtreeIds(root: string, all: ProjectRow[]): Record<string, unknown> | null {
+  const kids = all.filter((p) => p.parent_id === root);
+  if (kids.length === 0) return null;
+  return Object.fromEntries(kids.map((k) => [k.id, subtreeIds(k.id, all)]));
+}
+
+const uniqueViolation = (e: unknown) => /unique|duplicate/i.test(String((e as Error)?.message));
+
+export function projectRoutes(app: FastifyInstance, deps: IdentityDeps): void {
+  const q = () => deps.db.kysely;
+
+  app.get('/projects', { schema: { querystring: NameQuery } }, async (req) => {
+    const f = req.query as Static<typeof NameQuery>;
+    const admin = deps.policy.check('identity:list_projects', { userId: req.auth.userId, projectId: req.auth.projectId, roles: req.auth.roles.map((r) => r.name) }, {});
+    let projects = await repo.listProjects(q(), {
+      name: f.name, domainId: f.domain_id,
+      parentId: f.parent_id && f.parent_id !== (f.domain_id ?? DEFAULT_DOMAIN_ID) ? f.parent_id : undefined,
+      enabled: f.enabled === undefined ? undefined : flag(f.enabled) ? 1 : 0,
+    });
+    if (f.parent_id && f.parent_id === (f.domain_id ?? DEFAULT_DOMAIN_ID)) projects = projects.filter((p) => !p.parent_id);
+    if (!admin) {
+      // A non-admin sees the projects it holds a role on, as `openstack project list` expects.
+      const mine = new Set((await repo.listAssignments(q(), { userId: req.auth.userId, targetType: 'project' })).map((a) => a.target_id));
+      projects = projects.filter((p) => mine.has(p.id));
+    }
+    return { projects: projects.map((p) => renderProject(req, p)), links: listLinks(req) };
+  });
+
+  app.post('/projects', { schema: { body: ProjectCreate } }, async (req, reply) => {
+    enforce(deps.policy, req, 'identity:create_project');
+    const b = (req.body as Static<typeof ProjectCreate>).project;
+    if (b.is_domain) throw new BerthError('bad_request', 'Projects acting as domains are not supported; create a domain instead.');
+    const row = await deps.db.tx(async (trx) => {
+      let domainId = b.domain_id ?? undefined;
+      let parentId: string | null = null;
+      if (b.parent_id) {
+        const asDomain = await repo.getDomain(trx, b.parent_id);
+        if (asDomain) domainId ??= asDomain.id;
+        else {
+          const parent = await repo.getProject(trx, b.parent_id);
+          if (!parent) throw new BerthError('bad_request', `Could not find parent project: ${b.parent_id}.`);
+          if (domainId && domainId !== parent.domain_id) throw new BerthError('bad_request', 'A project must be in the same domain as its parent.');
+          domainId = parent.domain_id;
+          parentId = parent.id;
+        }
+      }
+      domainId ??= req.auth.projectDomainId ?? req.auth.domainId ?? DEFAULT_DOMAIN_ID;
+      const domain = await repo.getDomain(trx, domainId);
+      if (!domain) throw new BerthError('bad_request', `Could not find domain: ${domainId}.`);
+      if (await repo.getProjectByName(trx, domainId, b.name))
+        throw new BerthError('conflict', `Conflict occurred attempting to store project - it is not permitted to have two projects with the same name in the same domain : ${b.name}.`);
+      const row: ProjectRow = {
+        id: newId(), name: b.name, domain_id: domainId, parent_id: parentId, description: b.description ?? '',
+        enabled: b.enabled === false ? 0 : 1, tags: JSON.stringify(b.tags ?? []), created_at: new Date().toISOString(),
+      };
+      try {
+        await repo.insertProject(trx, row);
+      } catch (e) {
+        if (uniqueViolation(e)) throw new BerthError('conflict', `Conflict occurred attempting to store project - duplicate name: ${b.name}.`);
+        throw e;
+      }
+      return row;
+    });
+    reply.code(201);
+    return { project: renderProject(req, row) };
+  });
+
+  app.get('/projects/:id', { schema: { params: IdParam, querystring: ProjectShowQuery } }, async (req) => {
+    const { id } = req.params as { id: string };
+    enforce(deps.policy, req, 'identity:get_project', { 'target.project.id': id });
+    const p = await loadProject(q(), id);
+    const f = req.query as Static<typeof ProjectShowQuery>;
+    const out: Record<string, unknown> = renderProject(req, p);
+    if (flag(f.parents_as_list)) out.parents = (await ancestors(q(), p)).map((x) => ({ project: renderProject(req, x) }));
+    if (flag(f.subtree_as_list)) out.subtree = (await descendants(q(), p)).map((x) => ({ project: renderProject(req, x) }));
+    if (flag(f.parents_as_ids)) out.parents = idsTree(await ancestors(q(), p));
+    if (flag(f.subtree_as_ids)) out.subtree = subtreeIds(p.id, await repo.listProjects(q(), { domainId: p.domain_id }));
+    return { project: out };
+  });
+
+  app.patch('/projects/:id', { schema: { params: IdParam, body: ProjectUpdate } }, async (req) => {
+    const { id } = req.params as { id: string };
+    enforce(deps.policy, req, 'identity:update_project', { 'target.project.id': id });
+    const b = (req.body as Static<typeof ProjectUpdate>).project;
+    const row = await deps.db.tx(async (trx) => {
+      const p = await loadProject(trx, id);
+      if (b.domain_id !== undefined && b.domain_id !== p.domain_id) throw new BerthError('bad_request', 'Cannot change the domain of a project.');
+      if (b.parent_id !== undefined && b.parent_id !== (p.parent_id ?? p.domain_id)) throw new BerthError('forbidden', 'Cannot change the parent of a project.');
+      if (b.name !== undefined && b.name !== p.name && (await repo.getProjectByName(trx, p.domain_id, b.name)))
+        throw new BerthError('conflict', `Conflict occurred attempting to store project - it is not permitted to have two projects with the same name in the same domain : ${b.name}.`);
+      if (b.enabled === false && p.id === req.auth.projectId && p.enabled)
+        throw new BerthError('forbidden', 'You cannot disable the project your token is scoped to.');
+      const next: ProjectRow = {
+        ...p,
+        name: b.name ?? p.name,
+        description: b.description === undefined ? p.description : b.description ?? '',
+        enabled: b.enabled === undefined ? p.enabled : b.enabled ? 1 : 0,
+        tags: b.tags === undefined ? p.tags : JSON.stringify(b.tags),
+      };
+      await trx.updateTable('projects').set({ name: next.name, description: next.description, enabled: next.enabled, tags: next.tags }).where('id', '=', id).execute();
+      if (p.enabled && !next.enabled) await deps.tokens.revokeProject(trx, id);
+      return next;
+    });
+    deps.tokens.forget();
+    return { project: renderProject(req, row) };
+  });
+
+  app.delete('/projects/:id', { schema: { params: IdParam } }, async (req, reply) => {
+    const { id } = req.params as { id: string };
+    enforce(deps.policy, req, 'identity:delete_project', { 'target.project.id': id });
+    await deps.db.tx(async (trx) => {
+      await deps.db.lock(trx, 'projects');
+      const p = await loadProject(trx, id);
+      if (p.id === req.auth.projectId) throw new BerthError('forbidden', 'You cannot delete the project your token is scoped to.');
+      if ((await repo.countChildren(trx, id)) > 0)
+        throw new BerthError('forbidden', `Cannot delete project ${id}: it has child projects; delete or move them first.`);
+      const live = await trx.selectFrom('containers').select('uuid').where('project_id', '=', id).where('deleted', '=', 0).limit(1).executeTakeFirst();
+      if (live) throw new BerthError('conflict', `Cannot delete project ${id}: it still owns containers; delete them first.`);
+      await trx.deleteFrom('assignments').where('target_type', '=', 'project').where('target_id', '=', id).execute();
+      await deps.tokens.revokeProject(trx, id);
+      await trx.updateTable('users').set({ default_project_id: null }).where('default_project_id', '=', id).execute();
+      await trx.deleteFrom('projects').where('id', '=', id).execute();
+    });
+    deps.tokens.forget();
+    return reply.code(204).send();
+  });
+}
+
+export function requestDomain(req: FastifyRequest): string {
+  return req.auth.projectDomainId ?? req.auth.domainId ?? DEFAULT_DOMAIN_ID;
+}

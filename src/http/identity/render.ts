@@ -1,0 +1,64 @@
+import type { FastifyRequest } from 'fastify';
+import type { DomainRow, ProjectRow, RoleRow, UserRow } from '../../store/schema.js';
+import { baseUrl } from '../server.js';
+import type { TokenInfo } from '../../identity/tokens.js';
+import { buildCatalog } from '../../identity/catalog.js';
+
+/** Keystone's JSON shapes, built from rows. */
+
+export const v3 = (req: FastifyRequest) => `${baseUrl(req)}/identity/v3`;
+const selfLink = (req: FastifyRequest, path: string) => ({ self: `${v3(req)}/${path}` });
+
+export function listLinks(req: FastifyRequest) {
+  return { self: `${baseUrl(req)}${req.url}`, previous: null, next: null };
+}
+
+export function renderDomain(req: FastifyRequest, d: DomainRow) {
+  return { id: d.id, name: d.name, description: d.description, enabled: d.enabled === 1, tags: [], options: {}, links: selfLink(req, `domains/${d.id}`) };
+}
+
+export function renderProject(req: FastifyRequest, p: ProjectRow) {
+  return {
+    id: p.id, name: p.name, domain_id: p.domain_id, description: p.description, enabled: p.enabled === 1,
+    parent_id: p.parent_id ?? p.domain_id, is_domain: false, tags: JSON.parse(p.tags) as string[], options: {},
+    links: selfLink(req, `projects/${p.id}`),
+  };
+}
+
+export function renderUser(req: FastifyRequest, u: UserRow) {
+  const out: Record<string, unknown> = {
+    id: u.id, name: u.name, domain_id: u.domain_id, enabled: u.enabled === 1, password_expires_at: null, options: {},
+    links: selfLink(req, `users/${u.id}`),
+  };
+  if (u.default_project_id) out.default_project_id = u.default_project_id;
+  if (u.email) out.email = u.email;
+  if (u.description) out.description = u.description;
+  return out;
+}
+
+export function renderRole(req: FastifyRequest, r: RoleRow) {
+  return { id: r.id, name: r.name, domain_id: null, description: r.description || null, options: {}, links: selfLink(req, `roles/${r.id}`) };
+}
+
+const micro = (iso: string) => iso.replace(/\.(\d{3})Z$/, '.$1000Z');
+
+export function renderToken(req: FastifyRequest, t: TokenInfo, region: string, withCatalog: boolean) {
+  const token: Record<string, unknown> = {
+    methods: t.methods,
+    user: { id: t.userId, name: t.userName, domain: { id: t.userDomainId, name: t.userDomainName }, password_expires_at: null },
+    audit_ids: [t.auditId],
+    expires_at: micro(t.expiresAt),
+    issued_at: micro(t.issuedAt),
+  };
+  if (t.projectId) {
+    token.project = { id: t.projectId, name: t.projectName, domain: { id: t.projectDomainId, name: t.projectDomainName } };
+    token.is_domain = false;
+  } else if (t.domainId) {
+    token.domain = { id: t.domainId, name: t.domainName };
+  }
+  if (t.projectId || t.domainId) {
+    token.roles = t.roles.map((r) => ({ id: r.id, name: r.name }));
+    if (withCatalog) token.catalog = buildCatalog(baseUrl(req), region);
+  }
+  return { token };
+}

@@ -1,0 +1,128 @@
+import { Type } from '@sinclair/typebox';
+
+/** Request schemas of the identity API. Unknown attributes are tolerated as Keystone does. */
+
+const Id = Type.String({ minLength: 1, maxLength: 64 });
+const Name = Type.String({ minLength: 1, maxLength: 255 });
+const DomainRef = Type.Object({ id: Type.Optional(Id), name: Type.Optional(Name) });
+
+export const AuthBody = Type.Object({
+  auth: Type.Object({
+    identity: Type.Object({
+      methods: Type.Array(Type.String({ minLength: 1 }), { minItems: 1 }),
+      password: Type.Optional(Type.Object({
+        user: Type.Object({
+          id: Type.Optional(Id),
+          name: Type.Optional(Name),
+          domain: Type.Optional(DomainRef),
+          password: Type.String({ maxLength: 4096 }),
+        }),
+      })),
+      token: Type.Optional(Type.Object({ id: Type.String({ minLength: 1, maxLength: 1024 }) })),
+    }),
+    scope: Type.Optional(Type.Union([
+      Type.Literal('unscoped'),
+      Type.Object({
+        project: Type.Optional(Type.Object({ id: Type.Optional(Id), name: Type.Optional(Name), domain: Type.Optional(DomainRef) })),
+        domain: Type.Optional(DomainRef),
+        system: Type.Optional(Type.Object({})),
+      }),
+    ])),
+  }),
+});
+
+export const ProjectCreate = Type.Object({
+  project: Type.Object({
+    name: Name,
+    domain_id: Type.Optional(Type.Union([Id, Type.Null()])),
+    parent_id: Type.Optional(Type.Union([Id, Type.Null()])),
+    description: Type.Optional(Type.Union([Type.String({ maxLength: 65535 }), Type.Null()])),
+    enabled: Type.Optional(Type.Boolean()),
+    is_domain: Type.Optional(Type.Boolean()),
+    tags: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 255 }), { maxItems: 80 })),
+  }),
+});
+export const ProjectUpdate = Type.Object({
+  project: Type.Object({
+    name: Type.Optional(Name),
+    description: Type.Optional(Type.Union([Type.String({ maxLength: 65535 }), Type.Null()])),
+    enabled: Type.Optional(Type.Boolean()),
+    tags: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 255 }), { maxItems: 80 })),
+    parent_id: Type.Optional(Type.Union([Id, Type.Null()])),
+    domain_id: Type.Optional(Type.Union([Id, Type.Null()])),
+  }),
+});
+
+export const UserCreate = Type.Object({
+  user: Type.Object({
+    name: Name,
+    domain_id: Type.Optional(Id),
+    default_project_id: Type.Optional(Type.Union([Id, Type.Null()])),
+    password: Type.Optional(Type.Union([Type.String({ maxLength: 4096 }), Type.Null()])),
+    enabled: Type.Optional(Type.Boolean()),
+    email: Type.Optional(Type.Union([Type.String({ maxLength: 255 }), Type.Null()])),
+    description: Type.Optional(Type.Union([Type.String({ maxLength: 65535 }), Type.Null()])),
+  }),
+});
+export const UserUpdate = Type.Object({
+  user: Type.Object({
+    name: Type.Optional(Name),
+    default_project_id: Type.Optional(Type.Union([Id, Type.Null()])),
+    password: Type.Optional(Type.Union([Type.String({ maxLength: 4096 }), Type.Null()])),
+    enabled: Type.Optional(Type.Boolean()),
+    email: Type.Optional(Type.Union([Type.String({ maxLength: 255 }), Type.Null()])),
+    description: Type.Optional(Type.Union([Type.String({ maxLength: 65535 }), Type.Null()])),
+    domain_id: Type.Optional(Id),
+  }),
+});
+export const PasswordChange = Type.Object({
+  user: Type.Object({ password: Type.String({ minLength: 1, maxLength: 4096 }), original_password: Type.String({ maxLength: 4096 }) }),
+});
+
+export const RoleCreate = Type.Object({
+  role: Type.Object({
+    name: Name,
+    description: Type.Optional(Type.Union([Type.String({ maxLength: 255 }), Type.Null()])),
+    domain_id: Type.Optional(Type.Null()),
+  }),
+});
+export const RoleUpdate = Type.Object({
+  role: Type.Object({ name: Type.Optional(Name), description: Type.Optional(Type.Union([Type.String({ maxLength: 255 }), Type.Null()])) }),
+});
+
+export const DomainCreate = Type.Object({
+  domain: Type.Object({
+    name: Name,
+    description: Type.Optional(Type.Union([Type.String({ maxLength: 65535 }), Type.Null()])),
+    enabled: Type.Optional(Type.Boolean()),
+  }),
+});
+export const DomainUpdate = Type.Object({
+  domain: Type.Object({
+    name: Type.Optional(Name),
+    description: Type.Optional(Type.Union([Type.String({ maxLength: 65535 }), Type.Null()])),
+    enabled: Type.Optional(Type.Boolean()),
+  }),
+});
+
+export const IdParam = Type.Object({ id: Type.String({ minLength: 1, maxLength: 255 }) });
+const Bool = Type.Optional(Type.Union([Type.Boolean(), Type.String()]));
+export const NameQuery = Type.Object({
+  name: Type.Optional(Type.String()), domain_id: Type.Optional(Type.String()), parent_id: Type.Optional(Type.String()),
+  enabled: Type.Optional(Type.String()), is_domain: Type.Optional(Type.String()),
+});
+export const ProjectShowQuery = Type.Object({ parents_as_list: Bool, subtree_as_list: Bool, parents_as_ids: Bool, subtree_as_ids: Bool, include_limits: Bool });
+export const AssignmentQuery = Type.Object({
+  'user.id': Type.Optional(Type.String()), 'group.id': Type.Optional(Type.String()), 'role.id': Type.Optional(Type.String()),
+  'scope.project.id': Type.Optional(Type.String()), 'scope.domain.id': Type.Optional(Type.String()),
+  'scope.system': Type.Optional(Type.String()), 'scope.OS-INHERIT:inherited_to': Type.Optional(Type.String()),
+  effective: Type.Optional(Type.String()), include_names: Type.Optional(Type.String()), include_subtree: Type.Optional(Type.String()),
+});
+export const TokenQuery = Type.Object({ nocatalog: Type.Optional(Type.String()), allow_expired: Type.Optional(Type.String()) });
+
+/** Keystone treats a present flag with no value, "true", "1" or "yes" as true. */
+export function flag(v: unknown): boolean {
+  if (v === undefined || v === null || v === false) return false;
+  if (v === true || v === '') return true;
+  return /^(true|1|yes|on)$/i.test(String(v));
+}

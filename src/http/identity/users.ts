@@ -1,0 +1,141 @@
+import type { FastifyInstance } from 'fastify';
+import type { Static } from '@sinclair/typebox';
+import { BerthError } from '../../core/errors.js';
+import { newId } from '../../core/ids.js';
+import type { Queryable } from '../../store/db.js';
+import type { UserRow } from '../../store/schema.js';
+import * as repo from '../../store/identity-repo.js';
+import { hashPassword, verifyPassword } from '../../identity/password.js';
+import { enforce } from '../auth.js';
+import { notFoundError } from '../errors.js';
+import type { IdentityDeps } from './deps.js';
+import { guardLastAdmin, lockAdmins } from './admins.js';
+import { requestDomain } from './projects.js';
+import { listLinks, renderProject, renderUser } from './render.js';
+import { IdParam, NameQuery, PasswordChange, UserCreate, UserUpdate, flag } from './schemas.js';
+
+export async function loadUser(q: Queryable, id: string): Promise<UserRow> {
+  const u = await repo.getUser(q, id);
+  if (!u) throw notFoundError('user', id);
+  return u;
+}
+
+const duplicate = (name: string) =>
+  new BerthError('conflict', `Conflict occurred attempting to store user - Duplicate entry found with name ${name} at domain ID default.`);
+
+export function userRoutes(app: FastifyInstance, deps: IdentityDeps): void {
+  const q = () => deps.db.kysely;
+
+  app.get('/users', { schema: { querystring: NameQuery } }, async (req) => {
+    enforce(deps.policy, req, 'identity:list_users');
+    const f = req.query as Static<typeof NameQuery>;
+    const users = await repo.listUsers(q(), { name: f.name, domainId: f.domain_id, enabled: f.enabled === undefined ? undefined : flag(f.enabled) ? 1 : 0 });
+    return { users: users.map((u) => renderUser(req, u)), links: listLinks(req) };
+  });
+
+  app.post('/users', { schema: { body: UserCreate } }, async (req, reply) => {
+    enforce(deps.policy, req, 'identity:create_user');
+    const b = (req.body as Static<typeof UserCreate>).user;
+    const domainId = b.domain_id ?? requestDomain(req);
+    const passwordHash = b.password ? await hashPassword(b.password) : null;
+    const row = await deps.db.tx(async (trx) => {
+      if (!(await repo.getDomain(trx, domainId))) throw new BerthError('bad_request', `Could not find domain: ${domainId}.`);
+      if (b.default_project_id && !(await repo.getProject(trx, b.default_project_id)))
+        throw new BerthError('bad_request', `Could not find project: ${b.default_project_id}.`);
+      if (await repo.getUserByName(trx, domainId, b.name)) throw duplicate(b.name);
+      const now = new Date().toISOString();
+      const row: UserRow = {
+        id: newId(), name: b.name, domain_id: domainId, default_project_id: b.default_project_id ?? null,
+        password_hash: passwordHash, enabled: b.enabled === false ? 0 : 1, email: b.email ?? null,
+        description: b.description ?? '', password_changed_at: passwordHash ? now : null, created_at: now,
+      };
+      try {
+        await repo.insertUser(trx, row);
+      } catch (e) {
+        if (/unique|duplicate/i.test(String((e as Error).message))) throw duplicate(b.name);
+        throw e;
+      }
+      return row;
+    });
+    reply.code(201);
+    return { user: renderUser(req, row) };
+  });
+
+  app.get('/users/:id', { schema: { params: IdParam } }, async (req) => {
+    const { id } = req.params as { id: string };
+    enforce(deps.policy, req, 'identity:get_user', { 'target.user.id': id });
+    return { user: renderUser(req, await loadUser(q(), id)) };
+  });
+
+  app.patch('/users/:id', { schema: { params: IdParam, body: UserUpdate } }, async (req) => {
+    const { id } = req.params as { id: string };
+    enforce(deps.policy, req, 'identity:update_user', { 'target.user.id': id });
+    const b = (req.body as Static<typeof UserUpdate>).user;
+    const passwordHash = b.password ? await hashPassword(b.password) : undefined;
+    const row = await deps.db.tx(async (trx) => {
+      await lockAdmins(deps.db, trx);
+      const u = await loadUser(trx, id);
+      if (b.domain_id !== undefined && b.domain_id !== u.domain_id) throw new BerthError('bad_request', 'Cannot change the domain of a user.');
+      if (b.name !== undefined && b.name !== u.name && (await repo.getUserByName(trx, u.domain_id, b.name))) throw duplicate(b.name);
+      if (b.default_project_id && !(await repo.getProject(trx, b.default_project_id)))
+        throw new BerthError('bad_request', `Could not find project: ${b.default_project_id}.`);
+      if (b.enabled === false && id === req.auth.userId) throw new BerthError('forbidden', 'You cannot disable your own user.');
+      const next: UserRow = {
+        ...u,
+        name: b.name ?? u.name,
+        default_project_id: b.default_project_id === undefined ? u.default_project_id : b.default_project_id,
+        email: b.email === undefined ? u.email : b.email,
+        description: b.description === undefined ? u.description : b.description ?? '',
+        enabled: b.enabled === undefined ? u.enabled : b.enabled ? 1 : 0,
+        password_hash: b.password === undefined ? u.password_hash : passwordHash ?? null,
+        password_changed_at: b.password === undefined ? u.password_changed_at : new Date().toISOString(),
+      };
+      const { id: _id, created_at: _c, domain_id: _d, ...changes } = next;
+      await trx.updateTable('users').set(changes).where('id', '=', id).execute();
+      if (u.enabled && !next.enabled) await guardLastAdmin(trx, `disable user ${id}`);
+      if ((u.enabled && !next.enabled) || b.password !== undefined) await deps.tokens.revokeUser(trx, id);
+      return next;
+    });
+    deps.tokens.forget();
+    return { user: renderUser(req, row) };
+  });
+
+  app.delete('/users/:id', { schema: { params: IdParam } }, async (req, reply) => {
+    const { id } = req.params as { id: string };
+    enforce(deps.policy, req, 'identity:delete_user', { 'target.user.id': id });
+    if (id === req.auth.userId) throw new BerthError('forbidden', 'You cannot delete your own user.');
+    await deps.db.tx(async (trx) => {
+      await lockAdmins(deps.db, trx);
+      await loadUser(trx, id);
+      await trx.deleteFrom('assignments').where('user_id', '=', id).execute();
+      await deps.tokens.revokeUser(trx, id);
+      await trx.deleteFrom('users').where('id', '=', id).execute();
+      await guardLastAdmin(trx, `delete user ${id}`);
+    });
+    deps.tokens.forget();
+    return reply.code(204).send();
+  });
+
+  app.post('/users/:id/password', { schema: { params: IdParam, body: PasswordChange } }, async (req, reply) => {
+    const { id } = req.params as { id: string };
+    enforce(deps.policy, req, 'identity:change_password', { user_id: id });
+    const b = (req.body as Static<typeof PasswordChange>).user;
+    const u = await loadUser(q(), id);
+    if (!(await verifyPassword(b.original_password, u.password_hash)))
+      throw new BerthError('unauthorized', 'The request you have made requires authentication.');
+    const hash = await hashPassword(b.password);
+    await deps.db.tx(async (trx) => {
+      await trx.updateTable('users').set({ password_hash: hash, password_changed_at: new Date().toISOString() }).where('id', '=', id).execute();
+      await deps.tokens.revokeUser(trx, id);
+    });
+    return reply.code(204).send();
+  });
+
+  app.get('/users/:id/projects', { schema: { params: IdParam } }, async (req) => {
+    const { id } = req.params as { id: string };
+    enforce(deps.policy, req, 'identity:list_user_projects', { 'target.user.id': id });
+    await loadUser(q(), id);
+    const ids = [...new Set((await repo.listAssignments(q(), { userId: id, targetType: 'project' })).map((a) => a.target_id))];
+    return { projects: (await repo.listProjects(q(), { ids })).map((p) => renderProject(req, p)), links: listLinks(req) };
+  });
+}

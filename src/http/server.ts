@@ -1,0 +1,101 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { Ajv } from 'ajv';
+import type { Logger } from '../core/log.js';
+import { sendKeystoneError, sendPlainError, sendZunError, toErrorAnswer, type ErrorAnswer } from './errors.js';
+
+export type ErrorFamily = 'keystone' | 'zun' | 'plain';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** false for routes anyone may call (version documents, token issue). */
+    auth?: boolean;
+  }
+}
+
+/** The client family of a URL decides the error body format. */
+export function familyOf(url: string): ErrorFamily {
+  if (url.startsWith('/identity')) return 'keystone';
+  if (url.startsWith('/container')) return 'zun';
+  return 'plain';
+}
+
+export function sendError(req: FastifyRequest, reply: FastifyReply, a: ErrorAnswer): FastifyReply {
+  switch (familyOf(req.url)) {
+    case 'keystone':
+      if (a.status === 401) reply.header('WWW-Authenticate', `Keystone uri="${baseUrl(req)}/identity/v3"`);
+      return sendKeystoneError(reply, a);
+    case 'zun':
+      return sendZunError(reply, req, a);
+    default:
+      return sendPlainError(reply, a);
+  }
+}
+
+export function baseUrl(req: FastifyRequest): string {
+  const proto = (req.headers['x-forwarded-proto'] as string | undefined) ?? req.protocol;
+  const host = (req.headers['x-forwarded-host'] as string | undefined) ?? req.headers.host ?? 'localhost';
+  return `${proto}://${host}`;
+}
+
+/**
+ * Body schemas validate strictly (no coercion, no silent removal of unknown fields); query strings and
+ * path parameters are text on the wire, so their validator coerces "10" to 10.
+ */
+const strictAjv = new Ajv({ allErrors: false, coerceTypes: false, removeAdditional: false, useDefaults: true, strict: false });
+const coercingAjv = new Ajv({ allErrors: false, coerceTypes: 'array', removeAdditional: false, useDefaults: true, strict: false });
+
+export interface AppOptions {
+  log: Logger;
+  bodyLimit?: number;
+}
+
+export function createApp(opts: AppOptions): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: opts.log,
+    bodyLimit: opts.bodyLimit ?? 1024 * 1024,
+    genReqId: () => `req-${randomUUID()}`,
+    requestIdHeader: false,
+    disableRequestLogging: true,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
+    exposeHeadRoutes: false,
+    return503OnClosing: true,
+  } as never) as unknown as FastifyInstance;
+
+  app.setValidatorCompiler(({ schema, httpPart }) =>
+    (httpPart === 'body' ? strictAjv : coercingAjv).compile(schema as object) as never,
+  );
+
+  // JSON bodies may be empty (the CLIs POST actions with no body); anything that is not JSON where JSON
+  // is expected is refused by the route's schema, not by a 500.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    const text = String(body);
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch (e) {
+      const err = new Error(`Malformed JSON in request body: ${(e as Error).message}`) as Error & { statusCode: number };
+      err.statusCode = 400;
+      done(err, undefined);
+    }
+  });
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('X-Openstack-Request-Id', req.id);
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    req.log.info({ method: req.method, url: req.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+  });
+
+  app.setErrorHandler((err, req, reply) => {
+    const a = toErrorAnswer(err, req.id);
+    if (a.status >= 500) req.log.error({ err }, 'unexpected error');
+    return sendError(req, reply, a);
+  });
+  app.setNotFoundHandler((req, reply) =>
+    sendError(req, reply, { status: 404, title: 'Not Found', message: `The resource could not be found: ${req.method} ${req.url.split('?')[0]}`, code: 'not_found' }),
+  );
+  return app;
+}

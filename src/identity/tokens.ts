@@ -1,0 +1,143 @@
+import { randomBytes } from 'node:crypto';
+import type { Database, Queryable } from '../store/db.js';
+import { hashSecret, newSecret } from '../core/ids.js';
+import { rolesOn } from '../store/identity-repo.js';
+
+export interface Scope { projectId?: string; domainId?: string }
+
+/** What a valid token stands for, read fresh from the database (and cached for a moment). */
+export interface TokenInfo {
+  hash: string;
+  userId: string; userName: string; userDomainId: string; userDomainName: string;
+  projectId?: string; projectName?: string; projectDomainId?: string; projectDomainName?: string; projectParentId?: string | null;
+  domainId?: string; domainName?: string;
+  roles: { id: string; name: string }[];
+  methods: string[];
+  auditId: string;
+  issuedAt: string;
+  expiresAt: string;
+}
+
+const CACHE_MS = 2000;
+
+/**
+ * Tokens are 32 random bytes; only their SHA-256 is stored, so validation is a primary-key lookup.
+ * A token is valid while its row exists, it has not expired, its user, project and their domains are
+ * enabled and, for a scoped token, the user still holds a role on the scope. Revocation deletes rows;
+ * another server notices within the cache lifetime.
+ */
+export class TokenService {
+  #db: Database;
+  #ttlMs: number;
+  #cache = new Map<string, { info: TokenInfo; until: number }>();
+
+  constructor(db: Database, ttlSeconds: number) {
+    this.#db = db;
+    this.#ttlMs = ttlSeconds * 1000;
+  }
+
+  async issue(q: Queryable, userId: string, scope: Scope, methods: string[], expiresAt?: string): Promise<{ token: string; info: TokenInfo }> {
+    const token = newSecret('b');
+    const now = new Date();
+    const row = {
+      hash: hashSecret(token),
+      user_id: userId,
+      project_id: scope.projectId ?? null,
+      domain_id: scope.domainId ?? null,
+      methods: methods.join(','),
+      audit_id: randomBytes(16).toString('base64url').slice(0, 22),
+      issued_at: now.toISOString(),
+      expires_at: expiresAt ?? new Date(now.getTime() + this.#ttlMs).toISOString(),
+    };
+    await q.insertInto('tokens').values(row).execute();
+    const info = await this.#load(q, row.hash);
+    if (!info) throw new Error('token vanished after issue');
+    return { token, info };
+  }
+
+  async validate(token: string): Promise<TokenInfo | undefined> {
+    const hash = hashSecret(token);
+    const now = Date.now();
+    const hit = this.#cache.get(hash);
+    if (hit && hit.until > now) return Date.parse(hit.info.expiresAt) > now ? hit.info : undefined;
+    const info = await this.#load(this.#db.kysely, hash);
+    if (this.#cache.size > 10000) this.#cache.clear();
+    if (info) this.#cache.set(hash, { info, until: now + CACHE_MS });
+    else this.#cache.delete(hash);
+    return info;
+  }
+
+  async revoke(token: string): Promise<boolean> {
+    const hash = hashSecret(token);
+    this.#cache.delete(hash);
+    const r = await this.#db.kysely.deleteFrom('tokens').where('hash', '=', hash).executeTakeFirst();
+    return Number(r.numDeletedRows) > 0;
+  }
+
+  /** Drops cached validations so a revocation made by this server is seen at once. */
+  forget(): void {
+    this.#cache.clear();
+  }
+
+  async revokeUser(q: Queryable, userId: string): Promise<void> {
+    await q.deleteFrom('tokens').where('user_id', '=', userId).execute();
+    this.forget();
+  }
+  async revokeProject(q: Queryable, projectId: string): Promise<void> {
+    await q.deleteFrom('tokens').where('project_id', '=', projectId).execute();
+    this.forget();
+  }
+  async revokeDomain(q: Queryable, domainId: string): Promise<void> {
+    await q.deleteFrom('tokens').where('domain_id', '=', domainId).execute();
+    this.forget();
+  }
+  async revokeUserOn(q: Queryable, userId: string, targetType: 'project' | 'domain', targetId: string): Promise<void> {
+    await q.deleteFrom('tokens').where('user_id', '=', userId).where(targetType === 'project' ? 'project_id' : 'domain_id', '=', targetId).execute();
+    this.forget();
+  }
+
+  async purgeExpired(): Promise<void> {
+    await this.#db.kysely.deleteFrom('tokens').where('expires_at', '<', new Date().toISOString()).execute();
+  }
+
+  async #load(q: Queryable, hash: string): Promise<TokenInfo | undefined> {
+    const r = await q.selectFrom('tokens as t')
+      .innerJoin('users as u', 'u.id', 't.user_id')
+      .innerJoin('domains as ud', 'ud.id', 'u.domain_id')
+      .leftJoin('projects as p', 'p.id', 't.project_id')
+      .leftJoin('domains as pd', 'pd.id', 'p.domain_id')
+      .leftJoin('domains as d', 'd.id', 't.domain_id')
+      .select([
+        't.hash', 't.user_id', 't.project_id', 't.domain_id', 't.methods', 't.audit_id', 't.issued_at', 't.expires_at',
+        'u.name as user_name', 'u.enabled as user_enabled', 'u.domain_id as user_domain_id',
+        'ud.name as user_domain_name', 'ud.enabled as user_domain_enabled',
+        'p.name as project_name', 'p.enabled as project_enabled', 'p.domain_id as project_domain_id', 'p.parent_id as project_parent_id',
+        'pd.name as project_domain_name', 'pd.enabled as project_domain_enabled',
+        'd.name as domain_name', 'd.enabled as domain_enabled',
+      ])
+      .where('t.hash', '=', hash)
+      .executeTakeFirst();
+    if (!r) return undefined;
+    if (Date.parse(r.expires_at) <= Date.now()) return undefined;
+    if (!r.user_enabled || !r.user_domain_enabled) return undefined;
+    let roles: { id: string; name: string }[] = [];
+    if (r.project_id) {
+      if (!r.project_name || !r.project_enabled || !r.project_domain_enabled) return undefined;
+      roles = await rolesOn(q, r.user_id, 'project', r.project_id);
+      if (roles.length === 0) return undefined;
+    } else if (r.domain_id) {
+      if (!r.domain_name || !r.domain_enabled) return undefined;
+      roles = await rolesOn(q, r.user_id, 'domain', r.domain_id);
+      if (roles.length === 0) return undefined;
+    }
+    return {
+      hash: r.hash,
+      userId: r.user_id, userName: r.user_name, userDomainId: r.user_domain_id, userDomainName: r.user_domain_name,
+      projectId: r.project_id ?? undefined, projectName: r.project_name ?? undefined,
+      projectDomainId: r.project_domain_id ?? undefined, projectDomainName: r.project_domain_name ?? undefined,
+      projectParentId: r.project_parent_id ?? null,
+      domainId: r.domain_id ?? undefined, domainName: r.domain_name ?? undefined,
+      roles, methods: r.methods.split(','), auditId: r.audit_id, issuedAt: r.issued_at, expiresAt: r.expires_at,
+    };
+  }
+}

@@ -1,0 +1,42 @@
+import type { Config } from '../core/config.js';
+import { createLogger, type Logger } from '../core/log.js';
+import { Database } from '../store/db.js';
+import { bootstrapIdentity, writeOpenrc } from '../identity/bootstrap.js';
+import { buildServices, type Services } from './app.js';
+
+export interface RunningServer extends Services {
+  db: Database;
+  log: Logger;
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `berth server`: migrates the database, bootstraps identity on first start, writes the openrc
+ * file, and serves every API on the one listener.
+ */
+export async function startServer(config: Config, opts: { log?: Logger; quiet?: boolean } = {}): Promise<RunningServer> {
+  const log = opts.log ?? createLogger(config.logLevel);
+  const db = Database.open(config.database);
+  await db.migrate();
+  const boot = await bootstrapIdentity(db, config.adminPassword);
+  const services = await buildServices(config, db, log);
+  const address = await services.app.listen({ host: config.listen.host, port: config.listen.port });
+  const port = Number(new URL(address).port);
+  const host = config.listen.host === '0.0.0.0' || config.listen.host === '::' ? '127.0.0.1' : config.listen.host;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const openrc = writeOpenrc(config.dataDir, `${url}/identity/v3`, config.region, boot.adminPassword);
+  const purge = setInterval(() => void services.tokens.purgeExpired().catch(() => undefined), 10 * 60 * 1000);
+  purge.unref();
+  if (!opts.quiet) {
+    log.info({ url, openrc, database: db.dialect }, 'berth server ready');
+  }
+  return {
+    ...services, db, log, url,
+    async stop() {
+      clearInterval(purge);
+      await services.app.close();
+      await db.close();
+    },
+  };
+}

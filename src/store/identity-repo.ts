@@ -1,0 +1,96 @@
+import type { Queryable } from './db.js';
+import type { AssignmentRow, DomainRow, ProjectRow, RoleRow, UserRow } from './schema.js';
+
+/** Plain queries over the identity tables; callers pass the database or a transaction. */
+
+export const getDomain = (q: Queryable, id: string) =>
+  q.selectFrom('domains').selectAll().where('id', '=', id).executeTakeFirst();
+export const getDomainByName = (q: Queryable, name: string) =>
+  q.selectFrom('domains').selectAll().where('name', '=', name).executeTakeFirst();
+export const listDomains = (q: Queryable, f: { name?: string; enabled?: number } = {}) => {
+  let s = q.selectFrom('domains').selectAll();
+  if (f.name !== undefined) s = s.where('name', '=', f.name);
+  if (f.enabled !== undefined) s = s.where('enabled', '=', f.enabled);
+  return s.orderBy('name').execute();
+};
+export const insertDomain = (q: Queryable, row: DomainRow) => q.insertInto('domains').values(row).execute();
+
+export const getProject = (q: Queryable, id: string) =>
+  q.selectFrom('projects').selectAll().where('id', '=', id).executeTakeFirst();
+export const getProjectByName = (q: Queryable, domainId: string, name: string) =>
+  q.selectFrom('projects').selectAll().where('domain_id', '=', domainId).where('name', '=', name).executeTakeFirst();
+export interface ProjectFilter { name?: string; domainId?: string; parentId?: string; enabled?: number; ids?: string[] }
+export const listProjects = (q: Queryable, f: ProjectFilter = {}) => {
+  let s = q.selectFrom('projects').selectAll();
+  if (f.name !== undefined) s = s.where('name', '=', f.name);
+  if (f.domainId !== undefined) s = s.where('domain_id', '=', f.domainId);
+  if (f.parentId !== undefined) s = s.where('parent_id', '=', f.parentId);
+  if (f.enabled !== undefined) s = s.where('enabled', '=', f.enabled);
+  if (f.ids !== undefined) {
+    if (f.ids.length === 0) return Promise.resolve([] as ProjectRow[]);
+    s = s.where('id', 'in', f.ids);
+  }
+  return s.orderBy('name').execute();
+};
+export const insertProject = (q: Queryable, row: ProjectRow) => q.insertInto('projects').values(row).execute();
+export const countChildren = async (q: Queryable, id: string) =>
+  Number((await q.selectFrom('projects').select((e) => e.fn.countAll().as('n')).where('parent_id', '=', id).executeTakeFirstOrThrow()).n);
+
+export const getUser = (q: Queryable, id: string) =>
+  q.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+export const getUserByName = (q: Queryable, domainId: string, name: string) =>
+  q.selectFrom('users').selectAll().where('domain_id', '=', domainId).where('name', '=', name).executeTakeFirst();
+export const listUsers = (q: Queryable, f: { name?: string; domainId?: string; enabled?: number } = {}) => {
+  let s = q.selectFrom('users').selectAll();
+  if (f.name !== undefined) s = s.where('name', '=', f.name);
+  if (f.domainId !== undefined) s = s.where('domain_id', '=', f.domainId);
+  if (f.enabled !== undefined) s = s.where('enabled', '=', f.enabled);
+  return s.orderBy('name').execute();
+};
+export const insertUser = (q: Queryable, row: UserRow) => q.insertInto('users').values(row).execute();
+
+export const getRole = (q: Queryable, id: string) =>
+  q.selectFrom('roles').selectAll().where('id', '=', id).executeTakeFirst();
+export const getRoleByName = (q: Queryable, name: string) =>
+  q.selectFrom('roles').selectAll().where('name', '=', name).executeTakeFirst();
+export const listRoles = (q: Queryable, f: { name?: string } = {}) => {
+  let s = q.selectFrom('roles').selectAll();
+  if (f.name !== undefined) s = s.where('name', '=', f.name);
+  return s.orderBy('name').execute();
+};
+export const insertRole = (q: Queryable, row: RoleRow) => q.insertInto('roles').values(row).execute();
+
+export interface AssignmentFilter { userId?: string; targetType?: 'project' | 'domain'; targetIds?: string[]; roleId?: string }
+export const listAssignments = (q: Queryable, f: AssignmentFilter = {}) => {
+  let s = q.selectFrom('assignments').selectAll();
+  if (f.userId !== undefined) s = s.where('user_id', '=', f.userId);
+  if (f.targetType !== undefined) s = s.where('target_type', '=', f.targetType);
+  if (f.targetIds !== undefined) {
+    if (f.targetIds.length === 0) return Promise.resolve([] as AssignmentRow[]);
+    s = s.where('target_id', 'in', f.targetIds);
+  }
+  if (f.roleId !== undefined) s = s.where('role_id', '=', f.roleId);
+  return s.orderBy('user_id').orderBy('target_id').orderBy('role_id').execute();
+};
+export const insertAssignment = (q: Queryable, row: AssignmentRow) =>
+  q.insertInto('assignments').values(row).onConflict((c) => c.doNothing()).execute();
+export const deleteAssignment = (q: Queryable, row: AssignmentRow) =>
+  q.deleteFrom('assignments')
+    .where('user_id', '=', row.user_id).where('target_type', '=', row.target_type)
+    .where('target_id', '=', row.target_id).where('role_id', '=', row.role_id)
+    .executeTakeFirst();
+
+/** Role names a user holds on a project or domain. */
+export const rolesOn = (q: Queryable, userId: string, targetType: 'project' | 'domain', targetId: string) =>
+  q.selectFrom('assignments').innerJoin('roles', 'roles.id', 'assignments.role_id')
+    .select(['roles.id', 'roles.name'])
+    .where('assignments.user_id', '=', userId).where('assignments.target_type', '=', targetType)
+    .where('assignments.target_id', '=', targetId)
+    .orderBy('roles.name')
+    .execute();
+
+export async function getSetting(q: Queryable, key: string): Promise<string | undefined> {
+  return (await q.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst())?.value;
+}
+export const putSetting = (q: Queryable, key: string, value: string) =>
+  q.insertInto('settings').values({ key, value }).onConflict((c) => c.column('key').doUpdateSet({ value })).execute();

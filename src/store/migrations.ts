@@ -1,0 +1,16 @@
+import type { Kysely } from 'kysely';
+import type { Dialect } from './db.js';
+import { identitySchema } from './migrations/0001-identity.js';
+import { containerSchema } from './migrations/0002-containers.js';
+
+export interface Migration {
+  version: number;
+  name: string;
+  up: (db: Kysely<any>, dialect: Dialect) => Promise<void>;
+}
+
+/** Applied in order, each once, in one transaction at start. Never edit a released migration: add one. */
+export const migrations: Migration[] = [
+  { version: 1, name: 'identity', up: identitySchema },
+  { version: 2, name: 'containers', up: containerSchema },
+];

@@ -1,0 +1,67 @@
+import type { Kysely } from 'kysely';
+import type { Dialect } from '../db.js';
+
+export async function containerSchema(db: Kysely<any>, dialect: Dialect): Promise<void> {
+  const float = dialect === 'postgres' ? 'double precision' : 'real';
+  await db.schema.createTable('hosts')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('name', 'text', (c) => c.notNull().unique())
+    .addColumn('zone', 'text', (c) => c.notNull().defaultTo('nova'))
+    .addColumn('enabled', 'integer', (c) => c.notNull().defaultTo(1))
+    .addColumn('forced_down', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('disabled_reason', 'text')
+    .addColumn('cpus', float, (c) => c.notNull().defaultTo(0))
+    .addColumn('memory_mb', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('disk_gb', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('max_containers', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('labels', 'text', (c) => c.notNull().defaultTo('{}'))
+    .addColumn('runtimes', 'text', (c) => c.notNull().defaultTo('["runc"]'))
+    .addColumn('engine_version', 'text', (c) => c.notNull().defaultTo(''))
+    .addColumn('os', 'text', (c) => c.notNull().defaultTo(''))
+    .addColumn('credential_hash', 'text')
+    .addColumn('last_seen_at', 'text')
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addColumn('updated_at', 'text', (c) => c.notNull())
+    .execute();
+  await db.schema.createTable('containers')
+    .addColumn('uuid', 'text', (c) => c.primaryKey())
+    .addColumn('name', 'text', (c) => c.notNull())
+    .addColumn('project_id', 'text', (c) => c.notNull())
+    .addColumn('user_id', 'text', (c) => c.notNull())
+    .addColumn('host_id', 'text', (c) => c.references('hosts.id'))
+    .addColumn('image', 'text', (c) => c.notNull())
+    .addColumn('image_driver', 'text', (c) => c.notNull())
+    .addColumn('cpu', float, (c) => c.notNull())
+    .addColumn('memory_mb', 'integer', (c) => c.notNull())
+    .addColumn('disk_gb', 'integer', (c) => c.notNull())
+    .addColumn('spec', 'text', (c) => c.notNull())
+    .addColumn('desired', 'text', (c) => c.notNull())
+    .addColumn('status', 'text', (c) => c.notNull())
+    .addColumn('status_reason', 'text')
+    .addColumn('status_detail', 'text')
+    .addColumn('task_state', 'text')
+    .addColumn('generation', 'integer', (c) => c.notNull().defaultTo(1))
+    .addColumn('observed_generation', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('restart_generation', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('engine_id', 'text')
+    .addColumn('observed', 'text', (c) => c.notNull().defaultTo('{}'))
+    .addColumn('deleted', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addColumn('updated_at', 'text', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('containers_project_name').on('containers').columns(['project_id', 'name']).execute();
+  await db.schema.createIndex('containers_host').on('containers').column('host_id').execute();
+  await db.schema.createTable('container_actions')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('container_uuid', 'text', (c) => c.notNull())
+    .addColumn('project_id', 'text', (c) => c.notNull())
+    .addColumn('user_id', 'text', (c) => c.notNull())
+    .addColumn('action', 'text', (c) => c.notNull())
+    .addColumn('request_id', 'text', (c) => c.notNull())
+    .addColumn('message', 'text')
+    .addColumn('start_time', 'text', (c) => c.notNull())
+    .addColumn('finish_time', 'text')
+    .addColumn('result', 'text')
+    .execute();
+  await db.schema.createIndex('container_actions_container').on('container_actions').column('container_uuid').execute();
+}

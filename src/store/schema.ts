@@ -1,0 +1,53 @@
+/**
+ * Row types of every table, as stored. Times are ISO 8601 text and booleans 0/1 integers on both
+ * dialects, JSON columns text, so repositories read the same values from SQLite and PostgreSQL.
+ */
+export interface DomainRow { id: string; name: string; description: string; enabled: number; created_at: string }
+export interface ProjectRow {
+  id: string; name: string; domain_id: string; parent_id: string | null; description: string;
+  enabled: number; tags: string; created_at: string;
+}
+export interface UserRow {
+  id: string; name: string; domain_id: string; default_project_id: string | null; password_hash: string | null;
+  enabled: number; email: string | null; description: string; password_changed_at: string | null; created_at: string;
+}
+export interface RoleRow { id: string; name: string; description: string; created_at: string }
+export interface AssignmentRow { user_id: string; target_type: 'project' | 'domain'; target_id: string; role_id: string }
+export interface TokenRow {
+  hash: string; user_id: string; project_id: string | null; domain_id: string | null; methods: string;
+  audit_id: string; issued_at: string; expires_at: string;
+}
+export interface SettingRow { key: string; value: string }
+export interface MigrationRow { version: number; name: string; applied_at: string }
+
+export interface HostRow {
+  id: string; name: string; zone: string; enabled: number; forced_down: number; disabled_reason: string | null;
+  cpus: number; memory_mb: number; disk_gb: number; max_containers: number; labels: string; runtimes: string;
+  engine_version: string; os: string; credential_hash: string | null; last_seen_at: string | null;
+  created_at: string; updated_at: string;
+}
+export interface ContainerRow {
+  uuid: string; name: string; project_id: string; user_id: string; host_id: string | null; image: string;
+  image_driver: string; cpu: number; memory_mb: number; disk_gb: number; spec: string;
+  desired: string; status: string; status_reason: string | null; status_detail: string | null; task_state: string | null;
+  generation: number; observed_generation: number; restart_generation: number; engine_id: string | null;
+  observed: string; deleted: number; created_at: string; updated_at: string;
+}
+export interface ContainerActionRow {
+  id: string; container_uuid: string; project_id: string; user_id: string; action: string; request_id: string;
+  message: string | null; start_time: string; finish_time: string | null; result: string | null;
+}
+
+export interface Tables {
+  domains: DomainRow;
+  projects: ProjectRow;
+  users: UserRow;
+  roles: RoleRow;
+  assignments: AssignmentRow;
+  tokens: TokenRow;
+  settings: SettingRow;
+  berth_migrations: MigrationRow;
+  hosts: HostRow;
+  containers: ContainerRow;
+  container_actions: ContainerActionRow;
+}
