@@ -75,6 +75,7 @@ case "${1:-}" in
   stop)
     if pid_alive "$PIDFILE"; then log "stopping dockerd"; fi
     stop_dockerd "$PIDFILE" "$EXEC_ROOT"
+    rmdir "$RUN_DIR" 2>/dev/null || true
     [ "$(cat "$SHARED" 2>/dev/null)" = "unix://$SOCK" ] && rm -f "$SHARED"
     exit 0
     ;;

@@ -6,7 +6,10 @@ set -euo pipefail
 # shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
 
-pkgs=(docker.io busybox-static iproute2)
+command -v npm >/dev/null || die "Node.js 20 with npm is needed first"
+
+# make, g++ and python3 build better-sqlite3 from source.
+pkgs=(docker.io busybox-static iproute2 make g++ python3)
 if [ "${1:-}" = "--test" ]; then
   pkgs+=(postgresql python3-openstackclient python3-zunclient python3-heatclient python3-magnumclient
     python3-websocket curl)
@@ -26,11 +29,13 @@ inputs=()
 for f in src test bench tsconfig.json package.json; do [ -e "$f" ] && inputs+=("$f"); done
 if [ ! -f "$stamp" ] || [ -n "$(find "${inputs[@]}" -newer "$stamp" -print -quit)" ]; then
   log "building (tsc)"
+  mkdir -p dist
+  touch "$stamp.next"   # taken before the build, so an edit made during it triggers the next one
   npx tsc -p . >&2
   # tsc never deletes outputs: drop the .js whose .ts source is gone, so no stale test runs.
   find dist -name '*.js' -type f | while read -r js; do
     ts=${js#dist/}; ts=${ts%.js}.ts
     [ -f "$ts" ] || rm -f "$js"
   done
-  touch "$stamp"
+  mv "$stamp.next" "$stamp"
 fi

@@ -22,7 +22,7 @@ need_root_or_say() {
   die "missing packages; install them first: sudo apt-get install -y $*"
 }
 
-is_installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
+is_installed() { [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" = 'install ok installed' ]; }
 
 # apt_install PKG...: installs those of PKG... that are not installed yet. apt-get update runs only
 # when the package lists are missing or an install fails (stale lists).
@@ -70,7 +70,7 @@ pid_alive() {
 stop_pid() {
   local pidfile=$1 match=$2 pid i
   pid=$(cat "$pidfile" 2>/dev/null) || return 0
-  if [ -n "$pid" ] && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$match"; then
+  if [ -n "$pid" ] && tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline" | grep -qF -- "$match"; then
     kill "$pid" 2>/dev/null || true
     for i in $(seq 1 120); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
     if kill -0 "$pid" 2>/dev/null; then
@@ -83,14 +83,16 @@ stop_pid() {
 }
 
 # stop_dockerd PIDFILE EXEC_ROOT: stops a dockerd Berth started, then whatever it left behind: its
-# containerd and shims (found by EXEC_ROOT on their command lines), mounts under EXEC_ROOT, EXEC_ROOT.
+# containerd and shims (found by EXEC_ROOT on their command lines) with the containers they hold (their
+# children), mounts under EXEC_ROOT, EXEC_ROOT. After a clean shutdown there is nothing left to kill.
 stop_dockerd() {
   local pidfile=$1 exec_root=$2 p
   stop_pid "$pidfile" "$exec_root"
-  for p in /proc/[0-9]*; do
-    if tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -qF -- "$exec_root/"; then
-      kill -9 "${p#/proc/}" 2>/dev/null || true
-    fi
+  # The pattern comes from a file so that this grep does not find itself.
+  { grep -lsaF -f <(printf '%s/\n' "$exec_root") /proc/[0-9]*/cmdline || true; } | while read -r p; do
+    p=${p#/proc/}; p=${p%/cmdline}
+    # shellcheck disable=SC2046  # a list of pids
+    kill -9 $(cat "/proc/$p/task/$p/children" 2>/dev/null) "$p" 2>/dev/null || true
   done
   unmount_under "$exec_root"
   # Never rm -rf through a mount that is still there.

@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { ConfigError, loadConfig, settings, type Config } from '../core/config.js';
 import { startServer } from '../server/start.js';
+import { registerAgentCommand } from './agent-command.js';
 
 const program = new Command('berth').description('Berth: a multi-tenant container cloud with OpenStack and Docker APIs');
 
@@ -49,5 +50,7 @@ addSettings(program.command('server').description('run the API server (and an ag
     process.once('SIGINT', () => void stop());
     process.once('SIGTERM', () => void stop());
   });
+
+registerAgentCommand(program);
 
 await program.parseAsync(process.argv);

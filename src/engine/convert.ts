@@ -98,6 +98,9 @@ export function toEngineState(raw: Docker.ContainerInspectInfo): EngineState {
     image: raw.Config.Image,
     command: raw.Config.Cmd ?? [],
     tty: raw.Config.Tty ?? false,
+    env: Object.fromEntries((raw.Config.Env ?? []).map(splitEnv)),
+    cpu: raw.HostConfig.NanoCpus ? raw.HostConfig.NanoCpus / NS_PER_SECOND : null,
+    memoryMb: raw.HostConfig.Memory ? raw.HostConfig.Memory / MiB : null,
   };
   if (s.Health?.Status) state.health = s.Health.Status;
   return state;
@@ -195,6 +198,11 @@ function addressesOf(networks: Record<string, { IPAddress?: string }> | undefine
   return Object.entries(networks ?? {})
     .filter(([, n]) => n?.IPAddress)
     .map(([network, n]) => ({ network, ip: n.IPAddress as string }));
+}
+
+function splitEnv(entry: string): [string, string] {
+  const eq = entry.indexOf('=');
+  return eq === -1 ? [entry, ''] : [entry.slice(0, eq), entry.slice(eq + 1)];
 }
 
 function timeOrNull(t: string | undefined): string | null {

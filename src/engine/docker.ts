@@ -9,10 +9,10 @@ import { statfs } from 'node:fs/promises';
 import { posix } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { toCreateOptions, toEngineImage, toEngineState, toSummary } from './convert.js';
-import { EngineError, isNotFound, toEngineError } from './errors.js';
+import { call, EngineError, isNotFound, toEngineError, tolerate } from './errors.js';
 import { followEvents, type WatchOptions } from './events.js';
 import { demuxFrames } from './frames.js';
-import { asDuplex, decodePathStat, isDirectoryMode, readAll } from './io.js';
+import { asDuplex, closeWhenEnded, decodePathStat, defined, isDirectoryMode, readAll } from './io.js';
 import { renameTopEntry } from './tar.js';
 import type { EngineContainerSpec, EngineEvent, EngineImage, EngineInfo, EngineState, EngineSummary } from './types.js';
 
@@ -42,8 +42,10 @@ export class DockerEngine {
     this.#docker = new Docker(modemOptions(options.host ?? process.env.DOCKER_HOST));
   }
 
-  async ping(): Promise<void> {
-    await call(this.#docker.ping());
+  /** Resolves when the engine answers within `timeoutMs`. */
+  async ping(timeoutMs = 5_000): Promise<void> {
+    const ping = this.#docker.ping as unknown as (o: { abortSignal: AbortSignal }) => Promise<unknown>;
+    await call(ping.call(this.#docker, { abortSignal: AbortSignal.timeout(timeoutMs) }));
   }
 
   async info(): Promise<EngineInfo> {
@@ -107,7 +109,8 @@ export class DockerEngine {
   }
 
   async unpause(id: string): Promise<void> {
-    await tolerate(this.#c(id).unpause(), (e) => e.status === 409 && /is not paused/.test(e.message));
+    // NOTE: Docker answers 500 (not 409) for "is not paused".
+    await tolerate(this.#c(id).unpause(), (e) => /is not paused/.test(e.message));
   }
 
   async rename(id: string, name: string): Promise<void> {
@@ -170,7 +173,7 @@ export class DockerEngine {
       this.#c(id).exec({ Cmd: options.cmd, AttachStdin: true, AttachStdout: true, AttachStderr: true, Tty: options.tty }),
     );
     const stream = await call(exec.start({ hijack: true, stdin: true, Detach: false, Tty: options.tty }));
-    return { execId: exec.id, stream: asDuplex(stream) };
+    return { execId: exec.id, stream: closeWhenEnded(asDuplex(stream)) };
   }
 
   async resizeExec(execId: string, height: number, width: number): Promise<void> {
@@ -180,7 +183,7 @@ export class DockerEngine {
   /** Raw for TTY containers, multiplexed frames otherwise (as Docker sends them). */
   async attach(id: string): Promise<Duplex> {
     const stream = await call(this.#c(id).attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true }));
-    return asDuplex(stream);
+    return closeWhenEnded(asDuplex(stream));
   }
 
   async resize(id: string, height: number, width: number): Promise<void> {
@@ -261,7 +264,9 @@ export class DockerEngine {
   /** The path's stat, or null when it does not exist. */
   async #statPath(id: string, path: string): Promise<Record<string, unknown> | null> {
     try {
-      const res = (await this.#c(id).infoArchive({ path })) as { headers?: Record<string, string> };
+      const res = (await this.#c(id).infoArchive({ path })) as NodeJS.ReadableStream & { headers?: Record<string, string> };
+      // NOTE: the HEAD answer is handed over as an unread stream; drain it or its socket stays busy.
+      res.resume();
       return decodePathStat(res.headers?.['x-docker-container-path-stat']);
     } catch (e) {
       if (isNotFound(toEngineError(e))) return null;
@@ -285,26 +290,4 @@ function modemOptions(host: string | undefined): Docker.DockerOptions {
   const m = /^(?:tcp|http):\/\/([^:/]+):(\d+)\/?$/.exec(host);
   if (m) return { protocol: 'http', host: m[1], port: Number(m[2]) };
   throw new EngineError(400, `unsupported engine address ${host}: use unix:///path or tcp://host:port`);
-}
-
-async function call<T>(p: Promise<T>): Promise<T> {
-  try {
-    return await p;
-  } catch (e) {
-    throw toEngineError(e);
-  }
-}
-
-async function tolerate(p: Promise<unknown>, alreadyDone: (e: EngineError) => boolean): Promise<void> {
-  try {
-    await p;
-  } catch (e) {
-    const err = toEngineError(e);
-    if (!alreadyDone(err)) throw err;
-  }
-}
-
-/** Drops undefined values: dockerode would send them as empty query parameters. */
-function defined<T extends Record<string, unknown>>(o: T): T {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }

@@ -65,3 +65,22 @@ function dockerMessage(json: unknown): string | undefined {
 function stripModemPrefix(message: string): string {
   return message.replace(/^\(HTTP code \d+\) [^-]*- /, '').trim();
 }
+
+/** Awaits a dockerode call, turning its failure into an EngineError. */
+export async function call<T>(p: Promise<T>): Promise<T> {
+  try {
+    return await p;
+  } catch (e) {
+    throw toEngineError(e);
+  }
+}
+
+/** Awaits a call whose failure `alreadyDone` recognises as "the goal already holds". */
+export async function tolerate(p: Promise<unknown>, alreadyDone: (e: EngineError) => boolean): Promise<void> {
+  try {
+    await p;
+  } catch (e) {
+    const err = toEngineError(e);
+    if (!alreadyDone(err)) throw err;
+  }
+}

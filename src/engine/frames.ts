@@ -4,6 +4,36 @@
  * of an 8-byte header (stream type, 3 zero bytes, big-endian length) followed by the payload.
  */
 
+export interface Frame {
+  /** 0 stdin, 1 stdout, 2 stderr. */
+  stream: number;
+  data: Buffer;
+}
+
+/** Incremental decoder for a live stream (attach, interactive exec): frames may span chunks. */
+export class FrameDecoder {
+  #pending: Buffer = Buffer.alloc(0);
+
+  push(chunk: Buffer): Frame[] {
+    this.#pending = this.#pending.length === 0 ? chunk : Buffer.concat([this.#pending, chunk]);
+    const frames: Frame[] = [];
+    let i = 0;
+    while (i + 8 <= this.#pending.length) {
+      const size = this.#pending.readUInt32BE(i + 4);
+      if (i + 8 + size > this.#pending.length) break;
+      frames.push({ stream: this.#pending[i], data: this.#pending.subarray(i + 8, i + 8 + size) });
+      i += 8 + size;
+    }
+    this.#pending = this.#pending.subarray(i);
+    return frames;
+  }
+
+  /** Bytes of an incomplete frame still waiting for the rest. */
+  get pendingBytes(): number {
+    return this.#pending.length;
+  }
+}
+
 export interface Demuxed {
   stdout: string;
   stderr: string;
@@ -11,20 +41,13 @@ export interface Demuxed {
   combined: string;
 }
 
-/** Decodes a complete multiplexed buffer. A truncated last frame is kept as far as it goes. */
+/** Decodes a complete multiplexed buffer. */
 export function demuxFrames(buf: Buffer): Demuxed {
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  const all: Buffer[] = [];
-  let i = 0;
-  while (i + 8 <= buf.length) {
-    const type = buf[i];
-    const size = buf.readUInt32BE(i + 4);
-    const payload = buf.subarray(i + 8, Math.min(i + 8 + size, buf.length));
-    (type === 2 ? err : out).push(payload);
-    all.push(payload);
-    i += 8 + size;
-  }
-  const text = (parts: Buffer[]) => Buffer.concat(parts).toString('utf8');
-  return { stdout: text(out), stderr: text(err), combined: text(all) };
+  const frames = new FrameDecoder().push(buf);
+  const text = (fs: Frame[]) => Buffer.concat(fs.map((f) => f.data)).toString('utf8');
+  return {
+    stdout: text(frames.filter((f) => f.stream !== 2)),
+    stderr: text(frames.filter((f) => f.stream === 2)),
+    combined: text(frames),
+  };
 }

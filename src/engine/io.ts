@@ -33,3 +33,17 @@ export function decodePathStat(header: string | string[] | undefined): Record<st
 export function isDirectoryMode(mode: unknown): boolean {
   return typeof mode === 'number' && ((mode >>> 31) & 1) === 1;
 }
+
+/**
+ * Docker ends its side of a hijacked connection when the process exits; nothing more can be written, so
+ * end ours too instead of leaving a half-open socket that keeps the process alive.
+ */
+export function closeWhenEnded(stream: Duplex): Duplex {
+  stream.once('end', () => stream.end());
+  return stream;
+}
+
+/** Drops undefined values: dockerode would send them as empty query parameters. */
+export function defined<T extends Record<string, unknown>>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}

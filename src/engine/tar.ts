@@ -41,6 +41,13 @@ export async function renameTopEntry(tar: Buffer, newName: string): Promise<Buff
       }
       header.name = rename(header.name);
       if (header.type === 'link' && header.linkname) header.linkname = rename(header.linkname);
+      if (header.pax) {
+        // NOTE: pax records are written after the header fields and win over them, so rename there too.
+        const pax = { ...(header.pax as Record<string, string>) };
+        if (pax.path !== undefined) pax.path = header.name;
+        if (pax.linkpath !== undefined) pax.linkpath = header.linkname;
+        header.pax = pax;
+      }
       const body: Buffer[] = [];
       for await (const c of entry) body.push(c as Buffer);
       await new Promise<void>((resolve, reject) =>

@@ -69,6 +69,11 @@ export interface EngineState {
   image: string;
   command: string[];
   tty: boolean;
+  /** The container's environment, the image's variables included. */
+  env: Record<string, string>;
+  /** Limits as created; null when unlimited. */
+  cpu: number | null;
+  memoryMb: number | null;
 }
 
 /** What the container list endpoint gives without one inspect per container. */

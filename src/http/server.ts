@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { Ajv } from 'ajv';
+import { BerthError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import { sendKeystoneError, sendPlainError, sendZunError, toErrorAnswer, type ErrorAnswer } from './errors.js';
 
@@ -56,10 +57,16 @@ export function createApp(opts: AppOptions): FastifyInstance {
     bodyLimit: opts.bodyLimit ?? 1024 * 1024,
     genReqId: () => `req-${randomUUID()}`,
     requestIdHeader: false,
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
     exposeHeadRoutes: false,
     return503OnClosing: true,
+    // Bad URL encoding and over-long path parameters are refused by the router before any hook runs;
+    // answer them in the client family's error format too.
+    frameworkErrors: (err: unknown, req: FastifyRequest, reply: FastifyReply) => {
+      reply.header('X-Openstack-Request-Id', req.id);
+      return sendError(req, reply, toErrorAnswer(err, req.id));
+    },
   } as never) as unknown as FastifyInstance;
 
   app.setValidatorCompiler(({ schema, httpPart }) =>
@@ -85,6 +92,14 @@ export function createApp(opts: AppOptions): FastifyInstance {
   app.addHook('onRequest', async (req, reply) => {
     reply.header('X-Openstack-Request-Id', req.id);
   });
+  // PostgreSQL cannot store U+0000 in text (SQLite can): refuse it in any decoded input, on every API,
+  // so both databases answer the same 400 instead of one of them failing inside a query.
+  app.addHook('preValidation', async (req) => {
+    for (const [part, value] of [['params', req.params], ['querystring', req.query], ['body', req.body]] as const) {
+      const at = findNul(value, '');
+      if (at !== undefined) throw new BerthError('bad_request', `Invalid input for ${part}: ${at || 'the value'} must not contain the NUL character (U+0000).`);
+    }
+  });
   app.addHook('onResponse', async (req, reply) => {
     req.log.info({ method: req.method, url: req.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
   });
@@ -98,4 +113,26 @@ export function createApp(opts: AppOptions): FastifyInstance {
     sendError(req, reply, { status: 404, title: 'Not Found', message: `The resource could not be found: ${req.method} ${req.url.split('?')[0]}`, code: 'not_found' }),
   );
   return app;
+}
+
+/**
+ * The path (a/b/c) of a string or key in `v` that contains U+0000, or undefined. Iterative, so a deeply
+ * nested body (JSON.parse accepts any depth) cannot exhaust the stack.
+ */
+function findNul(v: unknown, path: string): string | undefined {
+  const stack: [unknown, string][] = [[v, path]];
+  while (stack.length > 0) {
+    const [x, at] = stack.pop()!;
+    if (typeof x === 'string') {
+      if (x.includes('\u0000')) return at;
+      continue;
+    }
+    if (x === null || typeof x !== 'object' || ArrayBuffer.isView(x)) continue;
+    for (const [k, y] of Object.entries(x)) {
+      const next = at ? `${at}/${k}` : k;
+      if (k.includes('\u0000')) return next;
+      stack.push([y, next]);
+    }
+  }
+  return undefined;
 }

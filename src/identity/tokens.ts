@@ -30,6 +30,8 @@ export class TokenService {
   #db: Database;
   #ttlMs: number;
   #cache = new Map<string, { info: TokenInfo; until: number }>();
+  /** Bumped by every revocation: a validation that read the database before it must not cache what it read. */
+  #generation = 0;
 
   constructor(db: Database, ttlSeconds: number) {
     this.#db = db;
@@ -60,22 +62,25 @@ export class TokenService {
     const now = Date.now();
     const hit = this.#cache.get(hash);
     if (hit && hit.until > now) return Date.parse(hit.info.expiresAt) > now ? hit.info : undefined;
+    const generation = this.#generation;
     const info = await this.#load(this.#db.kysely, hash);
     if (this.#cache.size > 10000) this.#cache.clear();
-    if (info) this.#cache.set(hash, { info, until: now + CACHE_MS });
+    if (info && generation === this.#generation) this.#cache.set(hash, { info, until: now + CACHE_MS });
     else this.#cache.delete(hash);
     return info;
   }
 
   async revoke(token: string): Promise<boolean> {
     const hash = hashSecret(token);
-    this.#cache.delete(hash);
     const r = await this.#db.kysely.deleteFrom('tokens').where('hash', '=', hash).executeTakeFirst();
+    this.#generation++;
+    this.#cache.delete(hash);
     return Number(r.numDeletedRows) > 0;
   }
 
   /** Drops cached validations so a revocation made by this server is seen at once. */
   forget(): void {
+    this.#generation++;
     this.#cache.clear();
   }
 

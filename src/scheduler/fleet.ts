@@ -1,8 +1,10 @@
 /**
  * @module `Fleet`: an in-memory index over many hosts that makes the same choice as `place` would over
- * the same hosts, without looking at every host. Fill-first and spread search the ordered host tree;
- * requests pinned to a host or to another container's host look at those candidates only; binpack,
- * whose weight depends on the request, weighs every host like `place` does.
+ * the same hosts, without looking at every host. Fill-first and spread search the ordered host tree,
+ * pruning on free room and checking zone, runtime, labels and anti-affinity on the hosts the search
+ * reaches (a zone holding few of the hosts therefore costs more than a plain request); requests pinned to
+ * a host or to another container's host look at those candidates only; binpack, whose weight depends on
+ * the request, weighs every host like `place` does.
  *
  * The index owns copies of the views it is given and hands out copies, so callers cannot change it
  * behind its back. It is not a source of truth: callers keep it in step with committed claims.

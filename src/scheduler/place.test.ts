@@ -92,8 +92,8 @@ describe('binpack', () => {
     },
     {
       name: 'dominant resource after placement, not before',
-      // a: cpu 4/8 → 6/8 = 0.75; b: memory 6/8 GB before, but the request takes no memory → 0.75 vs cpu 3/8.
-      given: { req: req({ cpu: 2, memoryMb: 0 }), hosts: [host({ name: 'b', used: { memoryMb: 6144, cpu: 1 } }), host({ name: 'a', used: { cpu: 4 } })] },
+      // Before: b is fuller (memory 0.75 against cpu 0.625). After: a's cpu reaches 0.875, b stays at 0.75.
+      given: { req: req({ cpu: 2, memoryMb: 0 }), hosts: [host({ name: 'b', used: { memoryMb: 6144, cpu: 1 } }), host({ name: 'a', used: { cpu: 5 } })] },
       want: 'a',
     },
     {

@@ -2,24 +2,66 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from '../core/config.js';
 import type { Logger } from '../core/log.js';
 import type { Database } from '../store/db.js';
+import { getSetting, putSetting } from '../store/identity-repo.js';
+import { newId } from '../core/ids.js';
 import { TokenService } from '../identity/tokens.js';
 import { Policy } from '../policy/index.js';
 import { createApp } from '../http/server.js';
 import { registerAuth } from '../http/auth.js';
 import { identityService } from '../http/identity/index.js';
+import { containerService } from '../http/container/index.js';
+import { INTERACTIVE_PREFIX, InteractiveSessions } from '../http/container/interactive.js';
+import { AGENT_PATH } from '../agent/protocol.js';
+import { ChangeBus } from './changes.js';
+import { AgentHub } from './hub.js';
 
 export interface Services {
   app: FastifyInstance;
   tokens: TokenService;
   policy: Policy;
+  hub: AgentHub;
+  bus: ChangeBus;
+  cloudId: string;
+  close(): Promise<void>;
+}
+
+/** The id that marks this cloud's engine objects; made once and kept in the database. */
+async function cloudIdOf(db: Database): Promise<string> {
+  return db.tx(async (trx) => {
+    await db.lock(trx, 'cloud_id');
+    const existing = await getSetting(trx, 'cloud_id');
+    if (existing) return existing;
+    const id = newId().slice(0, 12);
+    await putSetting(trx, 'cloud_id', id);
+    return id;
+  });
 }
 
 /** Wires the HTTP services over one database: the pieces every API shares, then each API. */
 export async function buildServices(config: Config, db: Database, log: Logger): Promise<Services> {
   const tokens = new TokenService(db, config.tokenTtlSeconds);
   const policy = Policy.load(config.policyFile);
+  const cloudId = await cloudIdOf(db);
+  const bus = new ChangeBus(db);
+  await bus.start();
+  const hub = new AgentHub({ db, log, bus, cloudId });
+  const sessions = new InteractiveSessions(hub);
   const app = createApp({ log });
   registerAuth(app, { tokens, requireProjectHeader: config.requireProjectHeader });
   await identityService(app, { db, tokens, policy, region: config.region });
-  return { app, tokens, policy };
+  await containerService(app, { db, policy, hub, bus, log, strategy: config.scheduler, sessions });
+  app.server.on('upgrade', (req, socket, head) => {
+    const path = (req.url ?? '').split('?')[0];
+    if (path === AGENT_PATH) void hub.handleUpgrade(req, socket, head).catch(() => socket.destroy());
+    else if (path.startsWith(INTERACTIVE_PREFIX)) sessions.handleUpgrade(req, socket, head);
+    else socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+  });
+  return {
+    app, tokens, policy, hub, bus, cloudId,
+    async close() {
+      sessions.close();
+      await hub.close();
+      await bus.close();
+    },
+  };
 }

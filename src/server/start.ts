@@ -2,18 +2,21 @@ import type { Config } from '../core/config.js';
 import { createLogger, type Logger } from '../core/log.js';
 import { Database } from '../store/db.js';
 import { bootstrapIdentity, writeOpenrc } from '../identity/bootstrap.js';
+import type { Agent } from '../agent/agent.js';
 import { buildServices, type Services } from './app.js';
+import { startLocalAgent } from './local-agent.js';
 
 export interface RunningServer extends Services {
   db: Database;
   log: Logger;
   url: string;
+  agent: Agent | undefined;
   stop(): Promise<void>;
 }
 
 /**
  * Starts `berth server`: migrates the database, bootstraps identity on first start, writes the openrc
- * file, and serves every API on the one listener.
+ * file, serves every API on the one listener and, unless turned off, runs the agent of the local engine.
  */
 export async function startServer(config: Config, opts: { log?: Logger; quiet?: boolean } = {}): Promise<RunningServer> {
   const log = opts.log ?? createLogger(config.logLevel);
@@ -28,13 +31,14 @@ export async function startServer(config: Config, opts: { log?: Logger; quiet?: 
   const openrc = writeOpenrc(config.dataDir, `${url}/identity/v3`, config.region, boot.adminPassword);
   const purge = setInterval(() => void services.tokens.purgeExpired().catch(() => undefined), 10 * 60 * 1000);
   purge.unref();
-  if (!opts.quiet) {
-    log.info({ url, openrc, database: db.dialect }, 'berth server ready');
-  }
+  const agent = config.localAgent ? await startLocalAgent(config, db, url, log) : undefined;
+  if (!opts.quiet) log.info({ url, openrc, database: db.dialect }, 'berth server ready');
   return {
-    ...services, db, log, url,
+    ...services, db, log, url, agent,
     async stop() {
       clearInterval(purge);
+      await agent?.stop();
+      await services.close();
       await services.app.close();
       await db.close();
     },

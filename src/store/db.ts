@@ -69,16 +69,17 @@ export class Database {
 }
 
 async function migrateDatabase(db: Database): Promise<void> {
-  await db.kysely.schema
-    .createTable('berth_migrations')
-    .ifNotExists()
-    .addColumn('version', 'integer', (c) => c.primaryKey())
-    .addColumn('name', 'text', (c) => c.notNull())
-    .addColumn('applied_at', 'text', (c) => c.notNull())
-    .execute();
   await db.tx(async (trx) => {
-    // Two servers starting together on one PostgreSQL must not both migrate.
+    // Two servers starting together on one PostgreSQL must not both migrate. The lock comes before even
+    // the bookkeeping table: two concurrent CREATE TABLE IF NOT EXISTS can still collide in the catalog.
     await db.lock(trx, 'berth_migrations');
+    await trx.schema
+      .createTable('berth_migrations')
+      .ifNotExists()
+      .addColumn('version', 'integer', (c) => c.primaryKey())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('applied_at', 'text', (c) => c.notNull())
+      .execute();
     const done = new Set((await trx.selectFrom('berth_migrations').select('version').execute()).map((r) => r.version));
     for (const m of migrations) {
       if (done.has(m.version)) continue;

@@ -128,6 +128,7 @@ export function userRoutes(app: FastifyInstance, deps: IdentityDeps): void {
       await trx.updateTable('users').set({ password_hash: hash, password_changed_at: new Date().toISOString() }).where('id', '=', id).execute();
       await deps.tokens.revokeUser(trx, id);
     });
+    deps.tokens.forget();
     return reply.code(204).send();
   });
 

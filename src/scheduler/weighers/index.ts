@@ -1,7 +1,7 @@
 /**
- * @module Strategies are weigher lists with multipliers (as in Nova: a negative multiplier prefers a low
- * score). A host's weight is the sum of multiplier × score; the heaviest host wins, ties go to the host
- * first in name order.
+ * @module Strategies are weigher lists with multipliers (a negative multiplier prefers a low score). A
+ * host's weight is the sum of multiplier × score; the heaviest host wins, ties go to the host first in
+ * name order.
  */
 import type { HostView, PlacementRequest, Strategy, Weigher } from '../types.js';
 import { binpackWeigher } from './binpack.js';

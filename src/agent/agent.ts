@@ -1,0 +1,224 @@
+/**
+ * @module
+ * The agent of one compute host. It dials the server, says who it is, and then makes its Docker engine
+ * match the desired containers the server sends, reporting what it observes. It acts on three triggers
+ * (Style 11): a `desired` message, an engine event, and a periodic full resync.
+ */
+import type { Logger } from '../core/log.js';
+import type { DockerEngine, EngineEvent } from '../engine/index.js';
+import { runCall } from './calls.js';
+import { Connection } from './connection.js';
+import {
+  HEARTBEAT_SECONDS,
+  LABEL_CLOUD,
+  LABEL_HOST,
+  LABEL_UUID,
+  PROTOCOL_VERSION,
+  type AgentMessage,
+  type HostInfo,
+  type ServerMessage,
+} from './protocol.js';
+import { Reconciler } from './reconcile.js';
+import { StatusBatcher } from './status-batch.js';
+import { Streams } from './streams.js';
+
+export interface AgentOptions {
+  /** The server's base URL (`http://…`, `https://…`, or `ws(s)://…`). */
+  serverUrl: string;
+  /** Sent as `Authorization: Bearer …`; never logged. */
+  credential: string;
+  engine: DockerEngine;
+  /** This host's name; also the `berth.host` label of everything the agent creates. */
+  name: string;
+  /** Replaces what the engine reports about the host (capacity, labels, zone). */
+  overrides?: Partial<HostInfo>;
+  log: Logger;
+  /** Seconds between full resyncs (default 10). */
+  resyncSeconds?: number;
+}
+
+export const DEFAULT_MAX_CONTAINERS = 256;
+export const DEFAULT_ZONE = 'nova';
+/** start() resolves after this long even if the server has not answered yet; the agent keeps trying. */
+const START_WAIT_MS = 5_000;
+
+/** Engine actions that can change what the agent reports (exec, attach, resize, archive ... cannot). */
+const STATE_ACTIONS = /^(create|start|restart|die|stop|pause|unpause|destroy|oom|health_status|rename|update)\b/;
+
+export class Agent {
+  readonly #o: AgentOptions;
+  readonly #log: Logger;
+  readonly #conn: Connection;
+  readonly #reconciler: Reconciler;
+  readonly #batcher: StatusBatcher;
+  readonly #streams: Streams;
+  #hostId: string | null = null;
+  #heartbeat: NodeJS.Timeout | undefined;
+  #resync: NodeJS.Timeout | undefined;
+  #resyncing = false;
+  #events: { cloudId: string; abort: AbortController; done: Promise<void> } | undefined;
+  #welcomed: (() => void) | undefined;
+  #stopped = false;
+
+  constructor(opts: AgentOptions) {
+    this.#o = opts;
+    this.#log = opts.log.child({ component: 'agent', host: opts.name });
+    const send = (m: AgentMessage) => this.#conn.send(m);
+    this.#batcher = new StatusBatcher((updates) => send({ type: 'status', updates }));
+    this.#reconciler = new Reconciler({
+      engine: opts.engine,
+      hostName: opts.name,
+      log: this.#log,
+      report: (s) => this.#batcher.push(s),
+    });
+    this.#streams = new Streams({ engine: opts.engine, send, log: this.#log });
+    this.#conn = new Connection({
+      serverUrl: opts.serverUrl,
+      credential: opts.credential,
+      log: this.#log,
+      handlers: {
+        onOpen: () => void this.#hello(),
+        onMessage: (m) => this.#onMessage(m),
+        onClose: () => this.#onClose(),
+      },
+    });
+  }
+
+  /** The host id the server gave this agent, once welcomed. */
+  get hostId(): string | null {
+    return this.#hostId;
+  }
+
+  /** Resolves once the server welcomed the agent, or after a few seconds; the agent keeps reconnecting. */
+  async start(): Promise<void> {
+    this.#stopped = false;
+    const welcomed = new Promise<void>((resolve) => (this.#welcomed = resolve));
+    this.#conn.start();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([welcomed, new Promise<void>((r) => (timer = setTimeout(r, START_WAIT_MS)))]);
+    clearTimeout(timer);
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#stopTimers();
+    this.#streams.closeAll();
+    this.#batcher.clear();
+    this.#events?.abort.abort();
+    await Promise.all([this.#conn.stop(), this.#events?.done, this.#reconciler.idle()]);
+    this.#events = undefined;
+  }
+
+  async #hello(): Promise<void> {
+    try {
+      const host = await this.#hostInfo();
+      this.#conn.send({ type: 'hello', protocol: PROTOCOL_VERSION, host });
+    } catch (e) {
+      this.#log.warn({ err: e instanceof Error ? e.message : String(e) }, 'cannot read engine info; reconnecting');
+      this.#conn.drop('engine unavailable');
+    }
+  }
+
+  async #hostInfo(): Promise<HostInfo> {
+    const info = await this.#o.engine.info();
+    const base: HostInfo = {
+      name: this.#o.name,
+      cpus: info.cpus,
+      memoryMb: info.memoryMb,
+      diskGb: info.diskGb,
+      maxContainers: DEFAULT_MAX_CONTAINERS,
+      runtimes: info.runtimes,
+      engineVersion: info.version,
+      os: info.os,
+      labels: {},
+      zone: DEFAULT_ZONE,
+    };
+    return { ...base, ...this.#o.overrides, name: this.#o.name };
+  }
+
+  #onMessage(m: ServerMessage): void {
+    if (m.type !== 'welcome' && this.#reconciler.cloudId === null) {
+      this.#log.warn({ type: m.type }, 'ignoring a message that came before welcome');
+      return;
+    }
+    switch (m.type) {
+      case 'welcome':
+        this.#onWelcome(m.hostId, m.cloudId, m.protocol);
+        break;
+      case 'desired':
+        void this.#reconciler.receive(m.containers ?? [], m.full === true);
+        break;
+      case 'call':
+        void runCall(
+          { engine: this.#o.engine, statusOf: (u) => this.#reconciler.statusOf(u), execIdOf: (sid) => this.#streams.execIdOf(sid) },
+          m.method,
+          m.uuid,
+          m.params,
+        ).then((r) => this.#conn.send(r.ok ? { type: 'result', id: m.id, ok: true, value: r.value } : { type: 'result', id: m.id, ok: false, error: r.error }));
+        break;
+      case 'stream-open':
+      case 'stream-data':
+      case 'stream-resize':
+      case 'stream-close':
+        this.#streams.handle(m);
+        break;
+      default:
+        this.#log.warn({ type: (m as { type: string }).type }, 'ignoring an unknown message type');
+    }
+  }
+
+  #onWelcome(hostId: string, cloudId: string, protocol: number): void {
+    if (protocol !== PROTOCOL_VERSION) this.#log.warn({ protocol, ours: PROTOCOL_VERSION }, 'server speaks another protocol version');
+    this.#hostId = hostId;
+    this.#reconciler.setCloud(cloudId);
+    this.#conn.markHealthy();
+    this.#watchEvents(cloudId);
+    this.#stopTimers();
+    this.#heartbeat = setInterval(() => this.#conn.send({ type: 'heartbeat' }), HEARTBEAT_SECONDS * 1000);
+    this.#resync = setInterval(() => void this.#runResync(), (this.#o.resyncSeconds ?? 10) * 1000);
+    this.#log.info({ hostId, cloudId }, 'welcomed by server');
+    this.#welcomed?.();
+  }
+
+  #onClose(): void {
+    this.#stopTimers();
+    this.#streams.closeAll();
+    this.#batcher.clear();
+  }
+
+  async #runResync(): Promise<void> {
+    if (this.#resyncing || !this.#conn.open) return;
+    this.#resyncing = true;
+    try {
+      await this.#batcher.hold(() => this.#reconciler.resync());
+    } finally {
+      this.#resyncing = false;
+    }
+  }
+
+  /** One watch per cloud; it outlives reconnects, so nothing the engine does in between is missed. */
+  #watchEvents(cloudId: string): void {
+    if (this.#events?.cloudId === cloudId || this.#stopped) return;
+    this.#events?.abort.abort();
+    const abort = new AbortController();
+    const done = this.#o.engine
+      .watchEvents({ [LABEL_CLOUD]: cloudId }, (e) => this.#onEvent(e), abort.signal, {
+        onError: (err) => this.#log.debug({ err: err instanceof Error ? err.message : String(err) }, 'engine event stream interrupted'),
+      })
+      .catch((err: unknown) => this.#log.error({ err: err instanceof Error ? err.message : String(err) }, 'engine event watch ended'));
+    this.#events = { cloudId, abort, done };
+  }
+
+  #onEvent(e: EngineEvent): void {
+    if (e.labels[LABEL_HOST] !== this.#o.name || !STATE_ACTIONS.test(e.action)) return;
+    const uuid = e.labels[LABEL_UUID];
+    if (uuid) this.#reconciler.observe(uuid);
+  }
+
+  #stopTimers(): void {
+    clearInterval(this.#heartbeat);
+    clearInterval(this.#resync);
+    this.#heartbeat = undefined;
+    this.#resync = undefined;
+  }
+}

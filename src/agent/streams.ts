@@ -1,0 +1,151 @@
+/**
+ * @module
+ * Interactive exec and attach sessions relayed over the server channel. Each session is a hijacked
+ * engine connection keyed by the server's stream id: engine output goes out as `stream-data`, input from
+ * the server goes into the engine, and either side's close ends it (reported once, as `stream-close`).
+ */
+import type { Duplex } from 'node:stream';
+import type { DockerEngine } from '../engine/index.js';
+import type { Logger } from '../core/log.js';
+import { engineName } from './engine-spec.js';
+import type { AgentMessage, ServerMessage } from './protocol.js';
+
+type OpenMessage = Extract<ServerMessage, { type: 'stream-open' }>;
+
+interface Session {
+  kind: 'exec' | 'attach';
+  containerId: string | null;
+  execId: string | null;
+  engine: Duplex | null;
+  /** Input that arrived before the engine connection was ready. */
+  pending: Buffer[];
+  closed: boolean;
+}
+
+export class Streams {
+  readonly #engine: DockerEngine;
+  readonly #send: (m: AgentMessage) => void;
+  readonly #log: Logger;
+  #sessions = new Map<string, Session>();
+
+  constructor(options: { engine: DockerEngine; send: (m: AgentMessage) => void; log: Logger }) {
+    this.#engine = options.engine;
+    this.#send = options.send;
+    this.#log = options.log;
+  }
+
+  execIdOf(sid: string): string | undefined {
+    return this.#sessions.get(sid)?.execId ?? undefined;
+  }
+
+  handle(m: Extract<ServerMessage, { type: `stream-${string}` }>): void {
+    switch (m.type) {
+      case 'stream-open': void this.#open(m); break;
+      case 'stream-data': this.#write(m.sid, Buffer.from(m.data, 'base64')); break;
+      case 'stream-resize': void this.#resize(m.sid, m.width, m.height); break;
+      case 'stream-close': this.#end(m.sid, false); break;
+    }
+  }
+
+  /** Ends every session without telling the server (its side of the channel is already gone). */
+  closeAll(): void {
+    for (const sid of [...this.#sessions.keys()]) this.#end(sid, false);
+  }
+
+  async #open(m: OpenMessage): Promise<void> {
+    if (this.#sessions.has(m.sid)) return;
+    const s: Session = { kind: m.kind, containerId: null, execId: null, engine: null, pending: [], closed: false };
+    this.#sessions.set(m.sid, s);
+    try {
+      const state = await this.#engine.inspect(engineName(m.uuid));
+      if (!state) throw new Error(`container ${m.uuid} has no engine container`);
+      s.containerId = state.id;
+      let tty = state.tty;
+      if (m.kind === 'exec') {
+        const cmd = m.params.command;
+        if (!Array.isArray(cmd) || cmd.length === 0 || !cmd.every((x) => typeof x === 'string')) {
+          throw new Error('command must be a non-empty list of strings');
+        }
+        tty = m.params.tty === true;
+        const { execId, stream } = await this.#engine.execInteractive(state.id, { cmd, tty });
+        s.execId = execId;
+        s.engine = stream;
+      } else {
+        s.engine = await this.#engine.attach(state.id);
+      }
+      if (s.closed) {
+        s.engine.destroy();
+        return;
+      }
+      this.#relay(m.sid, s, s.engine, tty);
+    } catch (e) {
+      this.#log.warn({ sid: m.sid, kind: m.kind, uuid: m.uuid, err: e instanceof Error ? e.message : String(e) }, 'cannot open stream');
+      this.#end(m.sid, true);
+    }
+  }
+
+  #relay(sid: string, s: Session, engine: Duplex, tty: boolean): void {
+    const frames = tty ? null : new FrameDecoder();
+    engine.on('data', (chunk: Buffer) => {
+      const out = frames ? frames.push(chunk) : chunk;
+      if (out.length > 0) this.#send({ type: 'stream-data', sid, data: out.toString('base64') });
+    });
+    engine.on('end', () => this.#end(sid, true));
+    engine.on('close', () => this.#end(sid, true));
+    engine.on('error', (e) => {
+      this.#log.debug({ sid, err: e.message }, 'engine stream error');
+      this.#end(sid, true);
+    });
+    for (const b of s.pending) engine.write(b);
+    s.pending = [];
+  }
+
+  #write(sid: string, data: Buffer): void {
+    const s = this.#sessions.get(sid);
+    if (!s || s.closed) return;
+    if (s.engine) s.engine.write(data);
+    else s.pending.push(data);
+  }
+
+  async #resize(sid: string, width: number, height: number): Promise<void> {
+    const s = this.#sessions.get(sid);
+    if (!s || s.closed) return;
+    try {
+      if (s.kind === 'exec' && s.execId) await this.#engine.resizeExec(s.execId, height, width);
+      else if (s.kind === 'attach' && s.containerId) await this.#engine.resize(s.containerId, height, width);
+    } catch (e) {
+      this.#log.debug({ sid, err: e instanceof Error ? e.message : String(e) }, 'resize failed');
+    }
+  }
+
+  /**
+   * Ends a session once. `tell`: the end came from this side, so the server is told.
+   * NOTE: the engine adapter cannot read an exec's exit code, so `stream-close` carries none.
+   */
+  #end(sid: string, tell: boolean): void {
+    const s = this.#sessions.get(sid);
+    if (!s || s.closed) return;
+    s.closed = true;
+    this.#sessions.delete(sid);
+    s.engine?.destroy();
+    if (tell) this.#send({ type: 'stream-close', sid });
+  }
+}
+
+/** Incremental decoder of Docker's multiplexed frames (8-byte header, then the payload). */
+export class FrameDecoder {
+  #buf: Buffer = Buffer.alloc(0);
+
+  /** Returns the payload bytes completed by `chunk`, stdout and stderr in arrival order. */
+  push(chunk: Buffer): Buffer {
+    this.#buf = this.#buf.length === 0 ? chunk : Buffer.concat([this.#buf, chunk]);
+    const out: Buffer[] = [];
+    while (this.#buf.length >= 8) {
+      const size = this.#buf.readUInt32BE(4);
+      if (this.#buf.length < 8 + size) break;
+      out.push(this.#buf.subarray(8, 8 + size));
+      this.#buf = this.#buf.subarray(8 + size);
+    }
+    return out.length === 1 ? out[0] : Buffer.concat(out);
+  }
+}

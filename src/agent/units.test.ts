@@ -1,0 +1,69 @@
+import { deepStrictEqual, strictEqual } from 'node:assert/strict';
+import { test } from 'node:test';
+import { desired } from './builders.js';
+import { agentUrl } from './connection.js';
+import { toEngineSpec } from './engine-spec.js';
+import type { ObservedStatus } from './protocol.js';
+import { StatusBatcher } from './status-batch.js';
+import { FrameDecoder } from './streams.js';
+
+test('agentUrl: http → ws and https → wss, keeping a base path', () => {
+  strictEqual(agentUrl('http://127.0.0.1:8080'), 'ws://127.0.0.1:8080/agent/v1/connect');
+  strictEqual(agentUrl('https://berth.example/base/'), 'wss://berth.example/base/agent/v1/connect');
+  strictEqual(agentUrl('ws://127.0.0.1:1'), 'ws://127.0.0.1:1/agent/v1/connect');
+});
+
+test('toEngineSpec: Berth labels win over tenant labels; ports are published', () => {
+  const spec = toEngineSpec(
+    desired({ uuid: 'u1', name: 'web', projectId: 'p1' }, { labels: { 'berth.cloud': 'spoof', team: 'a' }, exposedPorts: { '80/tcp': {} }, env: { A: '1' } }),
+    { cloudId: 'cl', hostName: 'h1' },
+  );
+  deepStrictEqual(spec.labels, {
+    team: 'a',
+    'berth.cloud': 'cl',
+    'berth.container-uuid': 'u1',
+    'berth.project': 'p1',
+    'berth.name': 'web',
+    'berth.host': 'h1',
+  });
+  strictEqual(spec.name, 'berth-u1');
+  strictEqual(spec.publishPorts, true);
+  deepStrictEqual(spec.env, { A: '1' });
+});
+
+test('StatusBatcher: coalesces a burst into one message, latest update per container', async () => {
+  const sent: ObservedStatus[][] = [];
+  const b = new StatusBatcher((u) => sent.push(u), 5);
+  const s = (uuid: string, status: string) => ({ uuid, status }) as ObservedStatus;
+  b.push(s('a', 'Creating'));
+  b.push(s('b', 'Running'));
+  b.push(s('a', 'Running'));
+  await new Promise((r) => setTimeout(r, 20));
+  deepStrictEqual(sent.map((m) => m.map((x) => `${x.uuid}:${x.status}`)), [['b:Running', 'a:Running']]);
+});
+
+test('StatusBatcher: hold sends everything reported meanwhile as one message', async () => {
+  const sent: ObservedStatus[][] = [];
+  const b = new StatusBatcher((u) => sent.push(u), 1);
+  await b.hold(async () => {
+    b.push({ uuid: 'a' } as ObservedStatus);
+    await new Promise((r) => setTimeout(r, 10));
+    b.push({ uuid: 'b' } as ObservedStatus);
+  });
+  await new Promise((r) => setTimeout(r, 10));
+  deepStrictEqual(sent.map((m) => m.length), [2]);
+});
+
+test('FrameDecoder: joins frames split across chunks', () => {
+  const frame = (type: number, text: string) => {
+    const payload = Buffer.from(text);
+    const h = Buffer.alloc(8);
+    h[0] = type;
+    h.writeUInt32BE(payload.length, 4);
+    return Buffer.concat([h, payload]);
+  };
+  const all = Buffer.concat([frame(1, 'hello '), frame(2, 'err '), frame(1, 'world')]);
+  const d = new FrameDecoder();
+  const out = [d.push(all.subarray(0, 3)), d.push(all.subarray(3, 20)), d.push(all.subarray(20))];
+  strictEqual(Buffer.concat(out).toString(), 'hello err world');
+});

@@ -1,0 +1,220 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Static } from '@sinclair/typebox';
+import { BerthError } from '../../core/errors.js';
+import { newUuid } from '../../core/ids.js';
+import type { ContainerRow } from '../../store/schema.js';
+import * as repo from '../../store/container-repo.js';
+import { createContainer } from '../../container/create.js';
+import { effectiveStatus, checkAction } from '../../container/state.js';
+import { snapshotHosts } from '../../container/snapshot.js';
+import type { ContainerSpec } from '../../agent/protocol.js';
+import type { PlacementRequest } from '../../scheduler/index.js';
+import { enforce, isAdmin } from '../auth.js';
+import { baseUrl } from '../server.js';
+import type { ContainerDeps } from './deps.js';
+import { findContainer, hostName } from './lookup.js';
+import { atLeast } from './microversion.js';
+import { checkResources, parseMemoryMb, splitCommand } from './parse.js';
+import { renderContainer } from './render.js';
+import { ContainerCreate, ContainerUpdate, CreateQuery, DeleteQuery, Ident, ListQuery, ShowQuery, fieldVersions, truthy } from './schemas.js';
+
+export const DEFAULT_CPU = 1;
+export const DEFAULT_MEMORY_MB = 512;
+
+type CreateBody = Static<typeof ContainerCreate>;
+
+const words = (v: string | string[] | null | undefined) => (v == null ? undefined : Array.isArray(v) ? v : splitCommand(v));
+
+/** Turns a validated create request into the spec, placement and claim, refusing what a tenant may not do. */
+function buildNew(deps: ContainerDeps, req: FastifyRequest, b: CreateBody) {
+  for (const [field, version] of Object.entries(fieldVersions)) {
+    if ((b as Record<string, unknown>)[field] !== undefined && !atLeast(req, version))
+      throw new BerthError('bad_request', `Invalid input: additional properties are not allowed ('${field}' was unexpected before API version ${version}).`);
+  }
+  const target = { project_id: req.auth.projectId };
+  if (b.privileged) enforce(deps.policy, req, 'container:create:privileged', target);
+  if (b.mounts?.length) {
+    if (b.mounts.some((m) => m.type === 'bind')) enforce(deps.policy, req, 'container:create:host_mounts', target);
+    throw new BerthError('bad_request', 'Mounts are not supported by this cloud yet.');
+  }
+  if (b.nets?.length) throw new BerthError('bad_request', 'Networks (nets) are not supported by this cloud yet; containers use the host engine\'s default network.');
+  if (b.security_groups?.length) throw new BerthError('bad_request', 'Security groups are not supported by this cloud yet.');
+  if (b.image_driver === 'glance') throw new BerthError('bad_request', 'The image service is not available yet; use image_driver docker.');
+  if (b.runtime && b.runtime !== 'runc') enforce(deps.policy, req, 'container:create:runtime', target);
+  if (b.host) enforce(deps.policy, req, 'container:create:requested_destination', target);
+  if (b.auto_heal) throw new BerthError('bad_request', 'auto_heal is not supported by this cloud; use restart_policy instead.');
+  if (b.auto_remove && b.restart_policy && b.restart_policy.Name !== 'no')
+    throw new BerthError('bad_request', 'auto_remove conflicts with a restart policy other than "no".');
+
+  const cpu = b.cpu == null ? DEFAULT_CPU : Number(b.cpu);
+  const memoryMb = b.memory == null ? DEFAULT_MEMORY_MB : parseMemoryMb(b.memory);
+  checkResources(cpu, memoryMb);
+  for (const key of Object.keys(b.labels ?? {}))
+    if (key.startsWith('berth.')) throw new BerthError('bad_request', `Label ${key} is reserved: labels starting with "berth." belong to the cloud.`);
+  for (const key of Object.keys(b.environment ?? {}))
+    if (!/^[^=\0]+$/.test(key)) throw new BerthError('bad_request', `Invalid environment variable name: ${key}`);
+
+  const exposed: Record<string, Record<string, never>> = {};
+  for (const k of Object.keys(b.exposed_ports ?? {})) {
+    const [port, proto = 'tcp'] = k.split('/');
+    if (Number(port) < 1 || Number(port) > 65535) throw new BerthError('bad_request', `Invalid exposed port ${k}: ports are 1 to 65535.`);
+    exposed[`${Number(port)}/${proto.toLowerCase()}`] = {};
+  }
+  const hc = b.healthcheck;
+  const healthTest = hc?.cmd ?? hc?.test;
+  const spec: ContainerSpec = {
+    image: b.image,
+    command: words(b.command),
+    entrypoint: words(b.entrypoint),
+    env: b.environment ?? undefined,
+    workdir: b.workdir ?? undefined,
+    labels: b.labels ?? undefined,
+    cpu,
+    memoryMb,
+    hostname: b.hostname ?? undefined,
+    tty: b.tty ?? (atLeast(req, '1.36') ? undefined : b.interactive ?? undefined) ?? undefined,
+    interactive: b.interactive ?? undefined,
+    restartPolicy: b.restart_policy
+      ? { name: b.restart_policy.Name as 'no', maximumRetryCount: Number(b.restart_policy.MaximumRetryCount ?? 0) }
+      : undefined,
+    autoRemove: b.auto_remove ?? undefined,
+    exposedPorts: Object.keys(exposed).length ? exposed : undefined,
+    healthcheck: healthTest
+      ? { test: ['CMD-SHELL', healthTest], interval: hc?.interval === undefined ? undefined : Number(hc.interval), timeout: hc?.timeout === undefined ? undefined : Number(hc.timeout), retries: hc?.retries === undefined ? undefined : Number(hc.retries) }
+      : undefined,
+  };
+  const hints = b.hints ?? {};
+  const list = (v: string | undefined) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : undefined);
+  const placement: PlacementRequest = {
+    cpu, memoryMb, diskGb: b.disk ?? 0,
+    zone: b.availability_zone ?? undefined,
+    runtime: b.runtime ?? undefined,
+    hints: { sameHost: list(hints.same_host), differentHost: list(hints.different_host), host: b.host ?? undefined },
+  };
+  const extra = {
+    image_pull_policy: b.image_pull_policy ?? null, runtime: b.runtime ?? 'runc', privileged: b.privileged ?? false,
+    cpu_policy: b.cpu_policy ?? 'shared',
+  };
+  return { spec, placement, cpu, memoryMb, extra };
+}
+
+export function containerRoutes(app: FastifyInstance, deps: ContainerDeps): void {
+  const q = () => deps.db.kysely;
+  const showHost = (req: FastifyRequest) => deps.policy.check('container:get_one:host', { userId: req.auth.userId, projectId: req.auth.projectId, roles: req.auth.roles.map((r) => r.name) }, {});
+  const hostNames = async () => new Map((await repo.listHosts(q())).map((h) => [h.id, h.name]));
+
+  app.post('/containers', { schema: { body: ContainerCreate, querystring: CreateQuery } }, async (req, reply) => {
+    enforce(deps.policy, req, 'container:create', { project_id: req.auth.projectId });
+    if (!req.auth.projectId) throw new BerthError('forbidden', 'Creating a container needs a project-scoped token.');
+    const b = req.body as CreateBody;
+    const n = buildNew(deps, req, b);
+    const row = await createContainer(deps.db, deps.strategy, {
+      name: b.name ?? `container-${randomBytes(4).toString('hex')}`,
+      projectId: req.auth.projectId, userId: req.auth.userId, requestId: req.id,
+      image: b.image, imageDriver: b.image_driver ?? 'docker', cpu: n.cpu, memoryMb: n.memoryMb, diskGb: b.disk ?? 0,
+      run: truthy((req.query as { run?: unknown }).run), spec: n.spec, placement: n.placement, extra: n.extra,
+    });
+    await deps.bus.publish(row.host_id);
+    reply.code(202);
+    return renderContainer(req, row, await hostName(q(), row.host_id), showHost(req));
+  });
+
+  app.get('/containers', { schema: { querystring: ListQuery } }, async (req) => {
+    const f = req.query as Static<typeof ListQuery>;
+    const all = truthy(f.all_projects);
+    if (all) enforce(deps.policy, req, 'container:get_all_all_projects');
+    else enforce(deps.policy, req, 'container:get_all', { project_id: req.auth.projectId });
+    const sortKey = (f.sort_key === 'memory' ? 'memory_mb' : f.sort_key === 'host' ? 'host_id' : f.sort_key ?? 'created_at') as keyof ContainerRow;
+    const marker = f.marker ? await findContainer(q(), req, f.marker, all) : undefined;
+    const names = await hostNames();
+    const hostId = f.host ? [...names].find(([, n]) => n === f.host)?.[0] ?? 'none' : undefined;
+    const projectId = all ? f.project_id : req.auth.projectId;
+    const limit = f.limit && f.limit > 0 ? Math.min(f.limit, 1000) : undefined;
+    const rows = await repo.listContainers(q(), {
+      projectId, limit, marker, sortKey, sortDir: f.sort_dir ?? 'asc', name: f.name, status: f.status, image: f.image, hostId,
+    });
+    const filtered = rows.filter((r) => (!f.user_id || r.user_id === f.user_id) && (!f.task_state || r.task_state === f.task_state));
+    const show = showHost(req);
+    const next = limit && rows.length === limit
+      ? `${baseUrl(req)}/container/v1/containers?limit=${limit}&marker=${rows[rows.length - 1].uuid}${f.sort_key ? `&sort_key=${f.sort_key}` : ''}${f.sort_dir ? `&sort_dir=${f.sort_dir}` : ''}${all ? '&all_projects=True' : ''}`
+      : null;
+    return { containers: filtered.map((r) => renderContainer(req, r, r.host_id ? names.get(r.host_id) : null, show)), next };
+  });
+
+  app.get('/containers/:id', { schema: { params: Ident, querystring: ShowQuery } }, async (req) => {
+    const all = truthy((req.query as { all_projects?: unknown }).all_projects);
+    const row = await findContainer(q(), req, (req.params as { id: string }).id, all);
+    enforce(deps.policy, req, 'container:get_one', { project_id: row.project_id });
+    return renderContainer(req, row, await hostName(q(), row.host_id), showHost(req));
+  });
+
+  app.patch('/containers/:id', { schema: { params: Ident, body: ContainerUpdate } }, async (req) => {
+    const b = req.body as Static<typeof ContainerUpdate>;
+    if (b.auto_heal !== undefined) throw new BerthError('bad_request', 'auto_heal is not supported by this cloud; use restart_policy instead.');
+    const cpu = b.cpu === undefined ? undefined : Number(b.cpu);
+    const memoryMb = b.memory === undefined ? undefined : parseMemoryMb(b.memory);
+    checkResources(cpu, memoryMb);
+    const row = await deps.db.tx(async (trx) => {
+      await deps.db.lock(trx, 'placement');
+      const c = await findContainer(trx, req, (req.params as { id: string }).id);
+      enforce(deps.policy, req, b.name !== undefined && cpu === undefined && memoryMb === undefined ? 'container:rename' : 'container:update', { project_id: c.project_id });
+      const check = checkAction(b.name !== undefined && cpu === undefined && memoryMb === undefined ? 'rename' : 'update', effectiveStatus(c), c.uuid);
+      if (!check.ok) throw new BerthError('invalid_state', check.message);
+      if (b.name !== undefined && b.name !== c.name && (await repo.findContainersByName(trx, c.project_id, b.name)).length > 0)
+        throw new BerthError('conflict', `A container with name ${b.name} already exists in this project.`);
+      if (c.host_id && (cpu !== undefined || memoryMb !== undefined)) {
+        const host = (await snapshotHosts(trx)).find((h) => h.id === c.host_id);
+        if (host) {
+          const cpuFree = host.capacity.cpu - host.used.cpu + c.cpu;
+          const memFree = host.capacity.memoryMb - host.used.memoryMb + c.memory_mb;
+          if ((cpu ?? c.cpu) > cpuFree || (memoryMb ?? c.memory_mb) > memFree)
+            throw new BerthError('conflict', `Host ${host.name} does not have room for cpu ${cpu ?? c.cpu} and memory ${memoryMb ?? c.memory_mb} MiB.`);
+        }
+      }
+      const spec = JSON.parse(c.spec) as ContainerSpec;
+      if (cpu !== undefined) spec.cpu = cpu;
+      if (memoryMb !== undefined) spec.memoryMb = memoryMb;
+      const set: Partial<ContainerRow> = { name: b.name ?? c.name, cpu: cpu ?? c.cpu, memory_mb: memoryMb ?? c.memory_mb, spec: JSON.stringify(spec) };
+      await repo.updateContainer(trx, c.uuid, set);
+      await repo.insertAction(trx, {
+        id: newUuid(), container_uuid: c.uuid, project_id: c.project_id, user_id: req.auth.userId, action: b.name !== undefined ? 'rename' : 'update',
+        request_id: req.id, message: null, start_time: new Date().toISOString(), finish_time: new Date().toISOString(), result: 'Success',
+      });
+      return { ...c, ...set, updated_at: new Date().toISOString() };
+    });
+    return renderContainer(req, row, await hostName(q(), row.host_id), showHost(req));
+  });
+
+  app.delete('/containers/:id', { schema: { params: Ident, querystring: DeleteQuery } }, async (req, reply) => {
+    const f = req.query as Static<typeof DeleteQuery>;
+    const force = truthy(f.force);
+    const stop = truthy(f.stop);
+    const all = truthy(f.all_projects);
+    if (force && stop) throw new BerthError('bad_request', 'Use either force or stop, not both.');
+    const row = await deps.db.tx(async (trx) => {
+      const c = await findContainer(trx, req, (req.params as { id: string }).id, all);
+      enforce(deps.policy, req, 'container:delete', { project_id: c.project_id });
+      if (force) enforce(deps.policy, req, 'container:delete_force', { project_id: c.project_id });
+      if (c.project_id !== req.auth.projectId) enforce(deps.policy, req, 'container:delete_all_projects');
+      const action = force ? 'delete_force' : stop ? 'delete_after_stop' : 'delete';
+      const check = checkAction(action, effectiveStatus(c), c.uuid);
+      if (!check.ok) throw new BerthError('invalid_state', check.message);
+      const now = new Date().toISOString();
+      if (!c.host_id || c.engine_id === null && c.status === 'Error') {
+        await repo.removeContainer(trx, c.uuid);
+      } else {
+        await repo.updateContainer(trx, c.uuid, { desired: 'deleted', status: 'Deleting', task_state: 'container_deleting', generation: c.generation + 1 });
+      }
+      await repo.insertAction(trx, {
+        id: newUuid(), container_uuid: c.uuid, project_id: c.project_id, user_id: req.auth.userId, action: 'delete',
+        request_id: req.id, message: null, start_time: now, finish_time: c.host_id ? null : now, result: c.host_id ? null : 'Success',
+      });
+      return c;
+    });
+    await deps.bus.publish(row.host_id);
+    return reply.code(204).send();
+  });
+}
+
+export { isAdmin };

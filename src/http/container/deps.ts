@@ -1,0 +1,17 @@
+import type { Database } from '../../store/db.js';
+import type { Policy } from '../../policy/index.js';
+import type { Logger } from '../../core/log.js';
+import type { AgentHub } from '../../server/hub.js';
+import type { ChangeBus } from '../../server/changes.js';
+import type { Strategy } from '../../scheduler/index.js';
+import type { InteractiveSessions } from './interactive.js';
+
+export interface ContainerDeps {
+  db: Database;
+  policy: Policy;
+  hub: AgentHub;
+  bus: ChangeBus;
+  log: Logger;
+  strategy: Strategy;
+  sessions: InteractiveSessions;
+}
