@@ -166,12 +166,14 @@ export function passwordAuth(user: string, password: string, project?: string) {
 }
 
 /**
- * Starts a server on a free port of 127.0.0.1 with a fresh data directory and database. The agent for
- * the local engine is off unless `extraEnv` turns it on; the log is silent unless `opts.log` is given.
+ * Starts a server on a free port of 127.0.0.1 with a fresh data directory and database (dropped again by
+ * `stop`). The agent for the local engine is off unless `extraEnv` turns it on; the log is silent unless
+ * `opts.log` is given.
  */
 export async function startTestServer(dialect: TestDialect, extraEnv: Record<string, string> = {}, opts: StartOptions = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'berth-test-'));
-  const db = await freshDatabase(dialect, dataDir);
+  // A caller that names its own database (several servers of one cloud) owns it; otherwise a fresh one.
+  const db = extraEnv.BERTH_DATABASE ? { url: extraEnv.BERTH_DATABASE, drop: async () => undefined } : await freshDatabase(dialect, dataDir);
   const adminPassword = extraEnv.BERTH_ADMIN_PASSWORD ?? `pw-${randomBytes(9).toString('base64url')}`;
   const env: Record<string, string> = {
     BERTH_DATA_DIR: dataDir,

@@ -40,7 +40,7 @@ addSettings(program.command('server').description('run the API server (and an ag
     const s = await startServer(c);
     process.stdout.write(
       `Berth is running.\n  API:             ${s.url}  (identity ${s.url}/identity/v3)\n` +
-      `  Docker endpoint: tcp://${c.dockerListen.host}:${c.dockerListen.port}\n` +
+      `  Docker endpoint: tcp://${c.dockerListen.host}:${c.dockerListen.port} (reserved; served in a later release)\n` +
       `  OpenStack CLI:   source ${c.dataDir}/openrc\n`,
     );
     const stop = async () => {

@@ -12,7 +12,7 @@ import { enforce } from '../auth.js';
 import type { ContainerDeps } from './deps.js';
 import { findContainer } from './lookup.js';
 import { atLeast } from './microversion.js';
-import { splitCommand } from './parse.js';
+import { isTarArchive, splitCommand } from './parse.js';
 import { renderAction } from './render.js';
 import {
   ActionParams, ArchiveQuery, CommitQuery, ExecQuery, ExecResizeQuery, Ident, KillQuery, LogsQuery, PutArchiveBody,
@@ -94,7 +94,7 @@ export function actionRoutes(app: FastifyInstance, deps: ContainerDeps): void {
     return { uuid: c.uuid, name };
   });
 
-  app.get('/containers/:id/logs', { schema: { params: Ident, querystring: LogsQuery } }, async (req) => {
+  app.get('/containers/:id/logs', { schema: { params: Ident, querystring: LogsQuery } }, async (req, reply) => {
     const c = await prepare(req, 'logs');
     const f = req.query as Static<typeof LogsQuery>;
     let stdout = f.stdout === undefined ? true : truthy(f.stdout);
@@ -102,7 +102,9 @@ export function actionRoutes(app: FastifyInstance, deps: ContainerDeps): void {
     if (!stdout && !stderr) stdout = stderr = true;
     const since = typeof f.since === 'string' ? Math.floor(Date.parse(f.since) / 1000) : f.since;
     if (since !== undefined && Number.isNaN(since)) throw new BerthError('bad_request', `Invalid since: ${f.since}`);
-    return call<string>(req, c, 'logs', 'logs', { stdout, stderr, timestamps: truthy(f.timestamps), tail: f.tail ?? 'all', since }, false);
+    const text = await call<string>(req, c, 'logs', 'logs', { stdout, stderr, timestamps: truthy(f.timestamps), tail: f.tail ?? 'all', since }, false);
+    // Zun answers the log text as a JSON string; the client decodes only JSON bodies (text/plain prints None).
+    return reply.type('application/json').send(JSON.stringify(text));
   });
 
   app.post('/containers/:id/execute', { schema: { params: Ident, querystring: ExecQuery } }, async (req) => {
@@ -127,11 +129,12 @@ export function actionRoutes(app: FastifyInstance, deps: ContainerDeps): void {
     return { exec_id: f.exec_id, width: f.w, height: f.h };
   });
 
-  app.get('/containers/:id/attach', { schema: { params: Ident } }, async (req) => {
+  app.get('/containers/:id/attach', { schema: { params: Ident } }, async (req, reply) => {
     const c = await prepare(req, 'attach');
     const session = deps.sessions.create({ kind: 'attach', uuid: c.uuid, hostId: c.host_id, projectId: c.project_id });
     await record(req, c, 'attach', true);
-    return session.url(req);
+    // The URL as a JSON string, as Zun answers it (the client reads JSON bodies only).
+    return reply.type('application/json').send(JSON.stringify(session.url(req)));
   });
 
   app.post('/containers/:id/resize', { schema: { params: Ident, querystring: ResizeQuery } }, async (req, reply) => {
@@ -172,8 +175,14 @@ export function actionRoutes(app: FastifyInstance, deps: ContainerDeps): void {
     const bytes = atLeast(req, '1.25') ? Buffer.from(data, 'base64') : Buffer.from(data, 'latin1');
     if (atLeast(req, '1.25') && bytes.toString('base64').replace(/=+$/, '') !== data.replace(/\s/g, '').replace(/=+$/, ''))
       throw new BerthError('bad_request', 'The archive data is not valid base64.');
-    if (bytes.length < 512) throw new BerthError('bad_request', 'The archive data is not a tar archive.');
-    await call(req, c, 'put_archive', 'put_archive', { path: (req.query as { path: string }).path, data: bytes.toString('base64') });
+    if (!isTarArchive(bytes)) throw new BerthError('bad_request', 'The archive data is not a tar archive.');
+    try {
+      await call(req, c, 'put_archive', 'put_archive', { path: (req.query as { path: string }).path, data: bytes.toString('base64') });
+    } catch (e) {
+      // Docker answers a broken archive (a good first header, then garbage or a cut) with a 500.
+      if (e instanceof BerthError && e.status >= 500 && /tar/i.test(e.message)) throw new BerthError('bad_request', `The archive could not be extracted: ${e.message}`);
+      throw e;
+    }
     return {};
   });
 

@@ -56,3 +56,24 @@ export function splitCommand(line: string): string[] {
   if (inWord) out.push(cur);
   return out;
 }
+
+/**
+ * True when `b` starts with a tar header whose checksum is right (or with the zero block of an empty
+ * archive). The engine answers a 500 to anything else, so the API refuses it first.
+ */
+export function isTarArchive(b: Buffer): boolean {
+  if (b.length < 512) return false;
+  const block = b.subarray(0, 512);
+  if (block.every((x) => x === 0)) return true;
+  const field = block.toString('latin1', 148, 156).replace(/[\0 ]+$/, '').trim();
+  if (!/^[0-7]+$/.test(field)) return false;
+  const stored = parseInt(field, 8);
+  let unsigned = 0;
+  let signed = 0;
+  for (let i = 0; i < 512; i++) {
+    const x = i >= 148 && i < 156 ? 0x20 : block[i];
+    unsigned += x;
+    signed += x > 127 ? x - 256 : x;
+  }
+  return stored === unsigned || stored === signed;
+}

@@ -38,7 +38,8 @@ export function renderContainer(req: FastifyRequest, row: ContainerRow, host: st
     addresses,
     status: row.status,
     status_reason: row.status_reason,
-    status_detail: row.status_detail,
+    // As Zun's "Exited(0) ...": a stopped container shows its exit status even when it is 0 (no reason then).
+    status_detail: row.status_detail ?? (row.status === 'Stopped' && typeof observed.exitCode === 'number' ? `Exited(${observed.exitCode})` : null),
     task_state: row.task_state,
     project_id: row.project_id,
     user_id: row.user_id,
