@@ -173,7 +173,13 @@ export function passwordAuth(user: string, password: string, project?: string) {
 export async function startTestServer(dialect: TestDialect, extraEnv: Record<string, string> = {}, opts: StartOptions = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'berth-test-'));
   // A caller that names its own database (several servers of one cloud) owns it; otherwise a fresh one.
-  const db = extraEnv.BERTH_DATABASE ? { url: extraEnv.BERTH_DATABASE, drop: async () => undefined } : await freshDatabase(dialect, dataDir);
+  let db: { url: string; drop(): Promise<void> };
+  try {
+    db = extraEnv.BERTH_DATABASE ? { url: extraEnv.BERTH_DATABASE, drop: async () => undefined } : await freshDatabase(dialect, dataDir);
+  } catch (e) {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw e;
+  }
   const adminPassword = extraEnv.BERTH_ADMIN_PASSWORD ?? `pw-${randomBytes(9).toString('base64url')}`;
   const env: Record<string, string> = {
     BERTH_DATA_DIR: dataDir,

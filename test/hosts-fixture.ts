@@ -109,6 +109,12 @@ export async function hostCredential(server: TestServer, token: string, name: st
   return { credential: r.json.credential as string, hostId: r.json.host_id as string };
 }
 
+/** Agent processes still running; killed if the test process exits without stopping them. */
+const live = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
+
 /**
  * One `berth agent` process. start() spawns it and waits until the server welcomed it; kill() and
  * stop() end it; start() again runs a new process with the same credential (an agent restart).
@@ -155,7 +161,11 @@ export class AgentProcess {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.#child = child;
-    this.#exited = new Promise((r) => child.once('exit', () => r()));
+    live.add(child);
+    this.#exited = new Promise((r) => child.once('exit', () => {
+      live.delete(child);
+      r();
+    }));
     const keep = (d: Buffer) => {
       this.#output += d.toString();
       if (this.#output.length > 1_000_000) this.#output = this.#output.slice(-500_000);

@@ -40,6 +40,7 @@ export function toEngineSpec(d: DesiredContainer, ctx: { cloudId: string; hostNa
   if (s.interactive !== undefined) spec.interactive = s.interactive;
   if (s.restartPolicy) spec.restartPolicy = s.restartPolicy;
   if (s.autoRemove !== undefined) spec.autoRemove = s.autoRemove;
+  if (s.privileged) spec.privileged = true;
   if (s.exposedPorts) spec.exposedPorts = s.exposedPorts;
   if (s.healthcheck) spec.healthcheck = s.healthcheck;
   return spec;

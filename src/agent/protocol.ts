@@ -54,6 +54,8 @@ export interface ContainerSpec {
   interactive?: boolean;
   restartPolicy?: { name: 'no' | 'always' | 'on-failure' | 'unless-stopped'; maximumRetryCount?: number };
   autoRemove?: boolean;
+  /** Granted only when policy allows container:create:privileged. */
+  privileged?: boolean;
   exposedPorts?: Record<string, Record<string, never>>;
   healthcheck?: { test: string[]; interval?: number; timeout?: number; retries?: number };
   /** Seconds Docker waits after SIGTERM on stop/reboot. */
@@ -105,7 +107,7 @@ export type ServerMessage =
   | { type: 'stream-close'; sid: string };
 
 export type CallMethod =
-  | 'exec' | 'logs' | 'top' | 'stats' | 'get_archive' | 'put_archive' | 'commit' | 'kill' | 'resize' | 'exec_resize';
+  | 'exec' | 'logs' | 'top' | 'stats' | 'get_archive' | 'put_archive' | 'commit' | 'kill' | 'resize' | 'exec_resize' | 'update';
 
 /** Agent → server. */
 export type AgentMessage =

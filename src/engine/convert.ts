@@ -35,6 +35,7 @@ export function toCreateOptions(spec: EngineContainerSpec, ctx: CreateContext): 
   const hostConfig: Docker.HostConfig = {
     NetworkMode: ctx.bridge ? 'bridge' : 'none',
     AutoRemove: spec.autoRemove ?? false,
+    Privileged: spec.privileged ?? false,
   };
   if (spec.cpu !== undefined) hostConfig.NanoCpus = Math.round(spec.cpu * NS_PER_SECOND);
   if (spec.memoryMb !== undefined) hostConfig.Memory = Math.round(spec.memoryMb * MiB);

@@ -113,6 +113,17 @@ export class DockerEngine {
     await tolerate(this.#c(id).unpause(), (e) => /is not paused/.test(e.message));
   }
 
+  /** Changes the limits of a live container; swap follows memory as Docker's default does (twice it). */
+  async updateResources(id: string, r: { cpu?: number; memoryMb?: number }): Promise<void> {
+    const body: Record<string, number> = {};
+    if (r.cpu !== undefined) body.NanoCpus = Math.round(r.cpu * 1e9);
+    if (r.memoryMb !== undefined) {
+      body.Memory = r.memoryMb * 1024 * 1024;
+      body.MemorySwap = 2 * body.Memory;
+    }
+    await this.#c(id).update(body);
+  }
+
   async rename(id: string, name: string): Promise<void> {
     await tolerate(this.#c(id).rename({ name }), (e) => /same name as its current name/.test(e.message));
   }

@@ -21,6 +21,8 @@ export interface EngineContainerSpec {
   interactive?: boolean;
   restartPolicy?: EngineRestartPolicy;
   autoRemove?: boolean;
+  /** Full access to the host's devices; only admins may ask for it (policy container:create:privileged). */
+  privileged?: boolean;
   /** Keys like `80/tcp`. */
   exposedPorts?: Record<string, object>;
   /** Publishes every exposed port on 127.0.0.1 with an engine-chosen host port. */

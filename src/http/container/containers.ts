@@ -79,6 +79,7 @@ function buildNew(deps: ContainerDeps, req: FastifyRequest, b: CreateBody) {
       ? { name: b.restart_policy.Name as 'no', maximumRetryCount: Number(b.restart_policy.MaximumRetryCount ?? 0) }
       : undefined,
     autoRemove: b.auto_remove ?? undefined,
+    privileged: b.privileged ?? undefined,
     exposedPorts: Object.keys(exposed).length ? exposed : undefined,
     healthcheck: healthTest
       ? { test: ['CMD-SHELL', healthTest], interval: hc?.interval === undefined ? undefined : Number(hc.interval), timeout: hc?.timeout === undefined ? undefined : Number(hc.timeout), retries: hc?.retries === undefined ? undefined : Number(hc.retries) }
@@ -172,6 +173,10 @@ export function containerRoutes(app: FastifyInstance, deps: ContainerDeps): void
             throw new BerthError('conflict', `Host ${host.name} does not have room for cpu ${cpu ?? c.cpu} and memory ${memoryMb ?? c.memory_mb} MiB.`);
         }
       }
+      // A running engine container gets the new limits now (Docker may refuse, e.g. memory below use,
+      // and then nothing changes); otherwise they apply when the agent next creates it.
+      if ((cpu !== undefined || memoryMb !== undefined) && c.engine_id && deps.hub.isConnected(c.host_id ?? ''))
+        await deps.hub.call(c.host_id, 'update', c.uuid, { cpu, memoryMb }, 30_000);
       const spec = JSON.parse(c.spec) as ContainerSpec;
       if (cpu !== undefined) spec.cpu = cpu;
       if (memoryMb !== undefined) spec.memoryMb = memoryMb;
