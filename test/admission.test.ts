@@ -34,14 +34,9 @@ interface Fleet { agents: AgentProcess[]; fits: Map<string, number> }
 
 /** Starts the three agents; agent i dials `connectTo[i % length]`. */
 async function startFleet(issuer: TestServer, token: string, connectTo: TestServer[]): Promise<Fleet> {
-  const agents: AgentProcess[] = [];
-  const fits = new Map<string, number>();
-  for (const [i, h] of HOSTS.entries()) {
-    const name = uniqueHostName(h.prefix);
-    agents.push(await startAgent(issuer, token, { name, engine, ...h.flags }, connectTo[i % connectTo.length]));
-    fits.set(name, h.fits);
-  }
-  return { agents, fits };
+  const names = HOSTS.map((h) => uniqueHostName(h.prefix));
+  const agents = await Promise.all(HOSTS.map((h, i) => startAgent(issuer, token, { name: names[i], engine, ...h.flags }, connectTo[i % connectTo.length])));
+  return { agents, fits: new Map(HOSTS.map((h, i) => [names[i], h.fits])) };
 }
 
 /**
@@ -96,7 +91,7 @@ async function raceCreates(servers: TestServer[], token: string, fleet: Fleet): 
 }
 
 async function stopFleet(fleet: Fleet | undefined, cloudId: string | undefined): Promise<void> {
-  for (const a of fleet?.agents ?? []) await a.stop().catch(() => undefined);
+  await Promise.all((fleet?.agents ?? []).map((a) => a.stop().catch(() => undefined)));
   if (cloudId) await removeCloudContainers(engine, cloudId);
 }
 

@@ -7,7 +7,7 @@
  * files never touch each other's engine containers.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
 import {
@@ -23,15 +23,36 @@ export const dockerHost: string | undefined = process.env.DOCKER_HOST || undefin
 
 export interface ProcessResult { code: number; stdout: string; stderr: string }
 
-/** Runs a program with a clean environment plus `env`; never throws (the exit code says how it went). */
-export function run(file: string, args: string[], opts: { env?: Record<string, string>; timeoutMs?: number; cwd?: string } = {}): Promise<ProcessResult> {
+/**
+ * Runs a program with a clean environment plus `env` (and `input` on its stdin); never throws: the exit
+ * code says how it went (124 after a timeout).
+ */
+export function run(file: string, args: string[], opts: { env?: Record<string, string>; timeoutMs?: number; cwd?: string; input?: string } = {}): Promise<ProcessResult> {
   const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', LANG: 'C.UTF-8', ...opts.env };
   return new Promise((resolve) => {
-    execFile(file, args, { env, cwd: opts.cwd, timeout: opts.timeoutMs ?? 60_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      const e = err as (NodeJS.ErrnoException & { code?: number | string; killed?: boolean }) | null;
-      let code = 0;
-      if (e) code = typeof e.code === 'number' ? e.code : e.killed ? 124 : 127;
-      resolve({ code, stdout: String(stdout), stderr: String(stderr) + (e?.killed ? '\n[killed: timeout]' : '') });
+    const child = spawn(file, args, { env, cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let killed = false;
+    const timer = setTimeout(() => {
+      killed = true;
+      child.kill('SIGKILL');
+    }, opts.timeoutMs ?? 60_000);
+    child.stdout.on('data', (c: Buffer) => out.push(c));
+    child.stderr.on('data', (c: Buffer) => err.push(c));
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(opts.input ?? '');
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      resolve({ code: 127, stdout: '', stderr: e.message });
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({
+        code: killed ? 124 : code ?? 128 + (signal ? 9 : 0),
+        stdout: Buffer.concat(out).toString(),
+        stderr: Buffer.concat(err).toString() + (killed ? '\n[killed: timeout]' : ''),
+      });
     });
   });
 }
@@ -55,9 +76,15 @@ export async function engineSkipReason(): Promise<string | false> {
  * Declares `body` once per dialect, skipped with `skip` as the reason when the engine is unavailable;
  * without PostgreSQL a skipped test says so.
  */
-export function eachEngineDialect(skip: string | false, body: (dialect: TestDialect) => void, opts: { timeout?: number } = {}): void {
-  for (const d of dialects()) describe(d.name, { skip, timeout: opts.timeout }, () => body(d));
-  if (!postgresUrl) test('postgres', { skip: POSTGRES_SKIP }, () => undefined);
+export function eachEngineDialect(skip: string | false, body: (dialect: TestDialect) => void, opts: { timeout?: number; concurrent?: boolean } = {}): void {
+  const each = () => {
+    // NOTE: steps within a dialect run in order (suites would otherwise inherit the concurrency below).
+    for (const d of dialects()) describe(d.name, { skip, timeout: opts.timeout, concurrency: 1 }, () => body(d));
+    if (!postgresUrl) test('postgres', { skip: POSTGRES_SKIP }, () => undefined);
+  };
+  // NOTE: the dialects use separate servers and clouds, so they may share the engine at the same time.
+  if (opts.concurrent) describe('each database', { concurrency: true }, each);
+  else each();
 }
 
 /** Ids of the engine containers that carry `label` (KEY=VALUE), stopped ones included. */
@@ -233,11 +260,62 @@ export async function waitStatus(zun: Zun, id: string, statuses: string[], timeo
     return await waitFor(`container ${id} to be ${statuses.join(' or ')}`, async () => {
       const r = await zun('GET', `/containers/${id}`, { version: 'latest' });
       last = r.json;
+      if (r.status === 200 && r.json.status === 'Error' && !statuses.includes('Error')) throw new Error(`container ${id} went to Error`);
       return r.status === 200 && statuses.includes(r.json.status) && r.json.task_state === null ? r.json : undefined;
     }, timeoutMs, 100);
   } catch (e) {
     throw new Error(`${(e as Error).message}; last seen: ${JSON.stringify(last && { status: last.status, task_state: last.task_state, status_reason: last.status_reason })}`);
   }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The CLI
+
+/** The environment the CLI runs with: PATH, HOME, the locale and `env` only (no proxies, no OS_* of the caller). */
+const cliEnv = (env: Record<string, string>) => ({ PYTHONWARNINGS: 'ignore', ...env });
+
+/** `openstack ARGS` in directory `cwd` (relative paths, as a user types them). */
+export function cliIn(cwd: string, args: string[], env: Record<string, string>): Promise<ProcessResult> {
+  return run('openstack', args, { env: cliEnv(env), cwd, timeoutMs: 90_000 });
+}
+
+/**
+ * Several commands in one CLI process: `openstack` without arguments is an interactive shell that reads
+ * commands from stdin, so one start-up and one login serve them all (a CLI start costs about a second of
+ * CPU). The commands' output is concatenated; their errors go to stderr. Lines must not use the shell's
+ * own operators (; | > <) nor quotes (it does not honour them).
+ */
+export function cliSession(lines: string[], env: Record<string, string>, cwd?: string): Promise<ProcessResult> {
+  for (const l of lines) if (/[;|<>"']/.test(l)) throw new Error(`not for the CLI's interactive shell: ${l}`);
+  return run('openstack', [], { env: cliEnv(env), cwd, input: `${lines.join('\n')}\n`, timeoutMs: 120_000 });
+}
+
+/** Splits output made of JSON documents one after another; `rest` is what follows the last one. */
+export function jsonDocuments(text: string): { docs: any[]; rest: string } {
+  const docs: unknown[] = [];
+  let i = 0;
+  for (;;) {
+    while (i < text.length && /\s/.test(text[i])) i++;
+    if (text[i] !== '{' && text[i] !== '[') break;
+    let depth = 0;
+    let inString = false;
+    let j = i;
+    for (; j < text.length; j++) {
+      const ch = text[j];
+      if (inString) {
+        if (ch === '\\') j++;
+        else if (ch === '"') inString = false;
+      } else if (ch === '"') inString = true;
+      else if (ch === '{' || ch === '[') depth++;
+      else if (ch === '}' || ch === ']') {
+        depth--;
+        if (depth === 0) break;
+      }
+    }
+    docs.push(JSON.parse(text.slice(i, j + 1)));
+    i = j + 1;
+  }
+  return { docs, rest: text.slice(i) };
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -191,7 +191,8 @@ function table(): Case[] {
     { name: 'put_archive: data that is not base64', method: 'POST', path: '/containers/{target}/put_archive?path=/tmp', body: { data: '!!! not base64 !!!' }, status: 400, detail: /base64/ },
     { name: 'put_archive: data that is not a tar archive', method: 'POST', path: '/containers/{target}/put_archive?path=/tmp', body: { data: 'aGVsbG8=' }, status: 400, detail: /tar/ },
     { name: 'put_archive: random bytes that are not a tar archive', method: 'POST', path: '/containers/{target}/put_archive?path=/tmp', body: { data: b64(2048) }, status: 400 },
-    { name: 'put_archive: a tar archive cut short', method: 'POST', path: '/containers/{target}/put_archive?path=/tmp', body: { data: '{cutTar}' }, status: 400, detail: /archive/ },
+    { name: 'put_archive: a tar archive cut short, into a directory', method: 'POST', path: '/containers/{target}/put_archive?path=/tmp', body: { data: '{cutTar}' }, status: 400, detail: /could not be extracted/ },
+    { name: 'put_archive: a tar archive cut short, as a file', method: 'POST', path: '/containers/{target}/put_archive?path=/tmp/new-file', body: { data: '{cutTar}' }, status: 400, detail: /invalid tar archive/ },
     { name: 'put_archive: no body', method: 'POST', path: '/containers/{target}/put_archive?path=/tmp', status: 400 },
     { name: 'put_archive: an unknown field', method: 'POST', path: '/containers/{target}/put_archive?path=/tmp', body: { data: 'aGVsbG8=', mode: 1 }, status: 400 },
     { name: 'put_archive: malformed JSON', method: 'POST', path: '/containers/{target}/put_archive?path=/tmp', body: '{"data": ', status: 400, detail: /Malformed JSON/ },
@@ -576,4 +577,4 @@ eachEngineDialect(skip, (dialect) => {
   it('no container of this cloud is left on the engine', async () => {
     assert.deepEqual(await deleteAllContainers(s), []);
   });
-}, { timeout: 240_000 });
+}, { timeout: 300_000 });
