@@ -20,7 +20,7 @@
  * `ratioP50FromOverhead` is (docker p50 + overhead p50) / docker p50: on a busy engine the create and
  * start times swing by seconds between iterations, which the ratio of two measured totals inherits.
  *
- * Run: node dist/bench/create.js [iterations=30]   (needs DOCKER_HOST; `npm run bench -- create` sets it)
+ * Run: node dist/bench/create.js [iterations=30] [poll-ms=20]   (needs DOCKER_HOST; `npm run bench -- create` sets it)
  * Goal: Berth's p50 and p95 at most 1.10 × Docker's.
  */
 import { Agent } from 'node:http';
@@ -36,7 +36,7 @@ import { formatTable, httpRequest, now, percentile, printResult, startBenchServe
 
 const ITERATIONS = Number(process.argv[2] ?? 30);
 const WARMUP = 2;
-const POLL_MS = 20;
+const POLL_MS = Number(process.argv[3] ?? 20);
 const TIMEOUT_MS = 60_000;
 const IMAGE = 'busybox';
 const COMMAND = ['sleep', '3600'];

@@ -12,20 +12,25 @@
  *      paces per connection and per second: each connection sends its share back to back and then
  *      waits for the next second, so the load comes in bursts;
  *   3. paced: latency at RATE requests/s sent evenly (one request every 1000/RATE ms, open loop, on
- *      keep-alive connections), measured to the microsecond (autocannon's histogram has 1 ms steps).
+ *      32 keep-alive connections), measured to the microsecond (autocannon's histogram has 1 ms steps).
  *
  * Run: node dist/bench/identity.js [seconds=10] [connections=50] [rate=1000] [--inline]
- * Goals (authenticated GET): at least 5,000 requests/s at full load, p99 under 5 ms at 1,000 requests/s.
+ * Goals (authenticated GET): at least 5,000 requests/s at full load, p99 under 5 ms at 1,000 requests/s
+ * (goalP99 with autocannon's overallRate, goalP99Paced with the even pacing).
+ *
+ * The server's CPU time per request is reported too: on a shared machine the requests per second follow
+ * whatever else runs, the CPU cost much less so.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { Agent, request } from 'node:http';
 import { createRequire } from 'node:module';
+import { connect, type Socket } from 'node:net';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { formatTable, now, percentile, printResult, startBenchServer } from './lib.js';
 
 const CHILD_FLAG = '--load-generator';
 const RATE_CONNECTIONS = 10;
+const PACED_SOCKETS = 32;
 const WARMUP_SECONDS = 3;
 
 // ---------------------------------------------------------------------------------------------------
@@ -94,13 +99,25 @@ async function runJob(job: Job): Promise<Measurement> {
   };
 }
 
-/** Open loop: request i leaves at start + i/rate seconds (or as soon after as timers allow). */
+/**
+ * Open loop: request i leaves at start + i/rate seconds (or as soon after as timers allow), on one of
+ * PACED_SOCKETS keep-alive connections, waiting for a free one if all are busy. The client is a few lines
+ * over net.Socket (one prepared request, responses framed by Content-Length) rather than node:http,
+ * whose own cost per request is several times the server's on a busy machine. Latency runs from the
+ * moment the request was due to go out (when the generator got to it) to the end of its response.
+ */
 function paced(job: Job): Promise<Measurement> {
   const rate = job.rate ?? 1000;
   const total = Math.round(rate * job.seconds);
   const url = new URL(job.url);
-  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  const head = [`GET ${url.pathname} HTTP/1.1`, `Host: ${url.host}`, ...Object.entries(job.headers).map(([k, v]) => `${k}: ${v}`), '', ''];
+  const wire = Buffer.from(head.join('\r\n'));
   const latencies: number[] = [];
+  const waiting: number[] = [];
+  const idle: Socket[] = [];
+  const sockets: Socket[] = [];
+  /** When the request now on each busy socket was due. */
+  const dueOf = new Map<Socket, number>();
   let failed = 0;
   let sent = 0;
   let done = 0;
@@ -109,7 +126,7 @@ function paced(job: Job): Promise<Measurement> {
     const start = now();
     const finish = () => {
       const seconds = (now() - start) / 1000;
-      agent.destroy();
+      for (const s of sockets) s.destroy();
       latencies.sort((a, b) => a - b);
       resolve({
         reqPerSec: done / seconds,
@@ -122,29 +139,47 @@ function paced(job: Job): Promise<Measurement> {
         maxSendLagMs: maxLag,
       });
     };
-    const fire = () => {
-      const t = now();
-      const req = request({ host: url.hostname, port: Number(url.port), path: url.pathname, headers: job.headers, agent }, (res) => {
-        res.resume();
-        res.on('end', () => {
-          if (res.statusCode === 200) latencies.push(now() - t);
-          else failed++;
-          if (++done === total) finish();
-        });
-      });
-      req.on('error', () => {
-        failed++;
-        if (++done === total) finish();
-      });
-      req.end();
+    const complete = (socket: Socket, ok: boolean, t: number) => {
+      if (ok) latencies.push(now() - t);
+      else failed++;
+      if (++done === total) return finish();
+      const next = waiting.shift();
+      if (next !== undefined) send(socket, next);
+      else idle.push(socket);
     };
+    const send = (socket: Socket, t: number) => {
+      dueOf.set(socket, t);
+      socket.write(wire);
+    };
+    const open = () => {
+      const socket = connect({ host: url.hostname, port: Number(url.port), noDelay: true });
+      sockets.push(socket);
+      let buf: Buffer = Buffer.alloc(0);
+      socket.on('data', (chunk: Buffer) => {
+        buf = buf.length === 0 ? chunk : Buffer.concat([buf, chunk]);
+        for (;;) {
+          const end = buf.indexOf('\r\n\r\n');
+          if (end < 0) return;
+          const headers = buf.subarray(0, end).toString('latin1');
+          const length = Number(/\r\ncontent-length: *(\d+)/i.exec(headers)?.[1] ?? 0);
+          if (buf.length < end + 4 + length) return;
+          buf = buf.subarray(end + 4 + length);
+          complete(socket, headers.startsWith('HTTP/1.1 200'), dueOf.get(socket)!);
+        }
+      });
+      socket.on('error', () => undefined);
+      return socket;
+    };
+    for (let i = 0; i < PACED_SOCKETS; i++) idle.push(open());
     const tick = () => {
       const elapsed = now() - start;
       const due = Math.min(total, Math.floor((elapsed * rate) / 1000) + 1);
       if (sent < due) maxLag = Math.max(maxLag, elapsed - (sent * 1000) / rate);
-      while (sent < due) {
-        sent++;
-        fire();
+      for (; sent < due; sent++) {
+        const t = now();
+        const socket = idle.pop();
+        if (socket) send(socket, t);
+        else waiting.push(t);
       }
       if (sent < total) setTimeout(tick, 1);
     };
@@ -240,7 +275,8 @@ async function main(): Promise<void> {
       pacedMaxSendLagMs: round(Math.max(auth.paced.maxSendLagMs ?? 0, base.paced.maxSendLagMs ?? 0)),
       failed: Object.values(results).reduce((n, r) => n + r.full.failed + r.rate.failed + r.paced.failed, 0),
       goalReqPerSec: auth.full.reqPerSec >= 5000,
-      goalP99: auth.rate.p99Ms < 5 && auth.paced.p99Ms < 5,
+      goalP99: auth.rate.p99Ms < 5,
+      goalP99Paced: auth.paced.p99Ms < 5,
       loadAverage: round(loadavg()[0]),
     });
   } finally {

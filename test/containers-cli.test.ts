@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCli, waitFor } from './helpers.js';
 import {
-  cliIn, cliSession, deleteAllContainers, eachEngineDialect, engineContainers, engineEvents, engineSkipReason, inOrder,
+  cliSession, deleteAllContainers, eachEngineDialect, engineContainers, engineEvents, engineSkipReason, inOrder,
   inspectEngine, jsonDocuments, runOnPty, startEngineServer, stopEngineServer, waitStatus, zunAs, type EngineServer, type Zun,
 } from './containers-fixture.js';
 
@@ -32,8 +32,8 @@ eachEngineDialect(skip, (dialect) => {
   const uuid: Record<string, string> = {};
   const ghostImage = `berth-test-no-such-image-${process.pid}:missing`;
 
-  const ok = async (args: string[], cwd?: string) => {
-    const r = cwd ? await cliIn(cwd, args, env) : await runCli(args, env);
+  const ok = async (args: string[]) => {
+    const r = await runCli(args, env);
     assert.equal(r.code, 0, `openstack ${args.join(' ')} exited ${r.code}: ${r.stderr}${r.stdout}`);
     return r;
   };

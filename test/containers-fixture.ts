@@ -19,7 +19,7 @@ export const ZUN = '/container/v1';
 export const dockerHost: string | undefined = process.env.DOCKER_HOST || undefined;
 
 // ---------------------------------------------------------------------------------------------------
-// The engine
+// Programs and the engine
 
 export interface ProcessResult { code: number; stdout: string; stderr: string }
 
@@ -49,7 +49,7 @@ export function run(file: string, args: string[], opts: { env?: Record<string, s
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       resolve({
-        code: killed ? 124 : code ?? 128 + (signal ? 9 : 0),
+        code: killed ? 124 : code ?? (signal ? 128 : 0),
         stdout: Buffer.concat(out).toString(),
         stderr: Buffer.concat(err).toString() + (killed ? '\n[killed: timeout]' : ''),
       });
@@ -274,13 +274,8 @@ export async function waitStatus(zun: Zun, id: string, statuses: string[], timeo
 /** The environment the CLI runs with: PATH, HOME, the locale and `env` only (no proxies, no OS_* of the caller). */
 const cliEnv = (env: Record<string, string>) => ({ PYTHONWARNINGS: 'ignore', ...env });
 
-/** `openstack ARGS` in directory `cwd` (relative paths, as a user types them). */
-export function cliIn(cwd: string, args: string[], env: Record<string, string>): Promise<ProcessResult> {
-  return run('openstack', args, { env: cliEnv(env), cwd, timeoutMs: 90_000 });
-}
-
 /**
- * Several commands in one CLI process: `openstack` without arguments is an interactive shell that reads
+ * Several commands in one CLI process (in directory `cwd`, for relative paths): `openstack` without arguments is an interactive shell that reads
  * commands from stdin, so one start-up and one login serve them all (a CLI start costs about a second of
  * CPU). The commands' output is concatenated; their errors go to stderr. Lines must not use the shell's
  * own operators (; | > <) nor quotes (it does not honour them).

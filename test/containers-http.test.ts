@@ -445,6 +445,17 @@ eachEngineDialect(skip, (dialect) => {
       assert.equal((await zun.carol('GET', `/containers/${ids.target}/container_actions`)).status, 200);
     });
 
+    it('logs and attach answer JSON strings, as zunclient decodes them', async () => {
+      const logs = await zun.alice('GET', `/containers/${ids.secretive}/logs?stdout=True&stderr=False`);
+      assert.equal(logs.status, 200);
+      assert.match(logs.headers.get('content-type') ?? '', /^application\/json/);
+      assert.equal(logs.json, 'started\n');
+      const attach = await zun.alice('GET', `/containers/${ids.target}/attach`);
+      assert.equal(attach.status, 200);
+      assert.match(attach.headers.get('content-type') ?? '', /^application\/json/);
+      assert.match(attach.json, /^ws:\/\/127\.0\.0\.1:\d+\/container\/v1\/interactive\/[0-9a-f-]{36}\?token=/);
+    });
+
     it('secrets: environment values never reach the server log or the action records', async () => {
       const a = zun.alice;
       // The value does reach the container.
