@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDatabase, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { Tables } from './schema.js';
 import { migrations } from './migrations.js';
@@ -36,7 +36,7 @@ export class Database {
       sqlite.pragma('synchronous = NORMAL');
       sqlite.pragma('foreign_keys = ON');
       sqlite.pragma('busy_timeout = 5000');
-      return new Database(new Kysely<Tables>({ dialect: new SqliteDialect({ database: sqlite }) }), 'sqlite', url);
+      return new Database(new Kysely<Tables>({ dialect: new SqliteDialect({ database: cachingStatements(sqlite) }) }), 'sqlite', url);
     }
     // bigint (count(*)) and numeric come back as strings from pg; Berth's counts fit in a double.
     pg.types.setTypeParser(20, (v) => Number(v));
@@ -90,6 +90,26 @@ async function migrateDatabase(db: Database): Promise<void> {
         .execute();
     }
   });
+}
+
+/**
+ * Kysely prepares every query anew; the same few hundred SQL texts recur, so prepared statements are
+ * kept by text (bounded) and reused, which saves a compile on every request of a hot route.
+ */
+function cachingStatements(sqlite: SQLite.Database): SqliteDatabase {
+  const cache = new Map<string, SQLite.Statement>();
+  return {
+    prepare(text: string) {
+      let stmt = cache.get(text);
+      if (!stmt) {
+        stmt = sqlite.prepare(text);
+        if (cache.size >= 500) cache.clear();
+        cache.set(text, stmt);
+      }
+      return stmt as unknown as ReturnType<SqliteDatabase['prepare']>;
+    },
+    close: () => sqlite.close(),
+  };
 }
 
 export function nowIso(): string {
