@@ -20,7 +20,8 @@
  * `ratioP50FromOverhead` is (docker p50 + overhead p50) / docker p50: on a busy engine the create and
  * start times swing by seconds between iterations, which the ratio of two measured totals inherits.
  *
- * Run: node dist/bench/create.js [iterations=30] [poll-ms=20]   (needs DOCKER_HOST; `npm run bench -- create` sets it)
+ * Run: node dist/bench/create.js [iterations=30] [poll-ms=20]
+ * (needs DOCKER_HOST with busybox:latest; `npm run bench -- create` sees to both)
  * Goal: Berth's p50 and p95 at most 1.10 × Docker's.
  */
 import { Agent } from 'node:http';

@@ -7,7 +7,8 @@
  * Measured, for GET /identity/v3/projects with the admin's X-Auth-Token and, as a baseline, for
  * GET /identity/v3 (the version document: no token, no database):
  *   1. full load: requests per second with autocannon (CONNECTIONS connections, SECONDS s, after a
- *      warm-up);
+ *      warm-up), in 5 slices per endpoint that alternate between the two, so that a slow spell of a
+ *      shared machine hits both and their ratio stays meaningful;
  *   2. fixed rate: latency at RATE requests/s with autocannon's overallRate (10 connections). Autocannon
  *      paces per connection and per second: each connection sends its share back to back and then
  *      waits for the next second, so the load comes in bursts;
@@ -31,6 +32,8 @@ import { formatTable, now, percentile, printResult, startBenchServer } from './l
 const CHILD_FLAG = '--load-generator';
 const RATE_CONNECTIONS = 10;
 const PACED_SOCKETS = 32;
+/** Full load is measured in this many alternating slices per endpoint. */
+const ROUNDS = 5;
 const WARMUP_SECONDS = 3;
 
 // ---------------------------------------------------------------------------------------------------
@@ -187,6 +190,26 @@ function paced(job: Job): Promise<Measurement> {
   });
 }
 
+/**
+ * Slices of one endpoint as one measurement: requests/s over all of them, CPU per request over all,
+ * the median of their p50 and the worst of their p99 and max (autocannon gives no raw samples to merge).
+ */
+function merge(parts: Measurement[], sliceSeconds: number): Measurement {
+  const requests = parts.reduce((n, m) => n + m.requests, 0);
+  const cpu = parts.reduce((n, m) => n + (m.cpuUsPerReq ?? 0) * m.requests, 0);
+  const p50s = parts.map((m) => m.p50Ms).sort((a, b) => a - b);
+  return {
+    reqPerSec: requests / (sliceSeconds * parts.length),
+    requests,
+    p50Ms: percentile(p50s, 50),
+    p90Ms: Math.max(...parts.map((m) => m.p90Ms)),
+    p99Ms: Math.max(...parts.map((m) => m.p99Ms)),
+    maxMs: Math.max(...parts.map((m) => m.maxMs)),
+    failed: parts.reduce((n, m) => n + m.failed, 0),
+    cpuUsPerReq: cpu / requests,
+  };
+}
+
 if (process.argv[2] === CHILD_FLAG) {
   process.on('message', (job: Job) => {
     runJob(job).then(
@@ -231,11 +254,19 @@ async function main(): Promise<void> {
       { name: 'GET /identity/v3/projects (token)', url: `${bench.url}/identity/v3/projects`, headers: { 'X-Auth-Token': bench.adminToken } },
       { name: 'GET /identity/v3 (version, baseline)', url: `${bench.url}/identity/v3`, headers: {} },
     ];
-    const results: Record<string, Record<string, Measurement>> = {};
+    // Full load alternates between the two endpoints in ROUNDS slices, so that a slow spell of the
+    // (shared) machine falls on both and their ratio holds; the latency runs go back to back.
+    for (const t of targets) await run({ kind: 'full', url: t.url, headers: t.headers, seconds: WARMUP_SECONDS, connections });
+    const slices = new Map<string, Measurement[]>(targets.map((t) => [t.name, []]));
+    for (let i = 0; i < ROUNDS; i++) {
+      for (const t of i % 2 === 0 ? targets : [...targets].reverse()) {
+        slices.get(t.name)!.push(await run({ kind: 'full', url: t.url, headers: t.headers, seconds: seconds / ROUNDS, connections }));
+      }
+    }
+    const results: Record<string, Record<'full' | 'rate' | 'paced', Measurement>> = {};
     for (const t of targets) {
-      await run({ kind: 'full', url: t.url, headers: t.headers, seconds: WARMUP_SECONDS, connections });
       results[t.name] = {
-        full: await run({ kind: 'full', url: t.url, headers: t.headers, seconds, connections }),
+        full: merge(slices.get(t.name)!, seconds / ROUNDS),
         rate: await run({ kind: 'rate', url: t.url, headers: t.headers, seconds, connections: RATE_CONNECTIONS, rate }),
         paced: await run({ kind: 'paced', url: t.url, headers: t.headers, seconds, rate }),
       };
@@ -263,6 +294,8 @@ async function main(): Promise<void> {
       authReqPerSec: Math.round(auth.full.reqPerSec),
       baselineReqPerSec: Math.round(base.full.reqPerSec),
       authToBaselineRatio: round(auth.full.reqPerSec / base.full.reqPerSec),
+      authSliceReqPerSec: slices.get(targets[0].name)!.map((m) => Math.round(m.reqPerSec)),
+      baselineSliceReqPerSec: slices.get(targets[1].name)!.map((m) => Math.round(m.reqPerSec)),
       authCpuUsPerReq: Math.round(auth.full.cpuUsPerReq ?? NaN),
       baselineCpuUsPerReq: Math.round(base.full.cpuUsPerReq ?? NaN),
       // What one fully available core could serve at that cost (the machine is shared; req/s depends on load).

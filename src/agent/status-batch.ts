@@ -1,7 +1,8 @@
 /**
  * @module
- * Coalesces status updates into few `status` messages: everything reported within a short window goes
- * out together, and only the latest update of each container is kept.
+ * Coalesces status updates into few `status` messages. An update after a quiet spell goes out at once
+ * (a lone create or stop is reported without delay); what follows within the window goes out together,
+ * keeping only the latest update of each container.
  */
 import type { ObservedStatus } from './protocol.js';
 
@@ -15,6 +16,7 @@ export class StatusBatcher {
   #pending = new Map<string, ObservedStatus>();
   #timer: NodeJS.Timeout | undefined;
   #holds = 0;
+  #lastFlush = 0;
 
   constructor(send: (updates: ObservedStatus[]) => void, delayMs = BATCH_MS) {
     this.#send = send;
@@ -25,6 +27,10 @@ export class StatusBatcher {
     // NOTE: delete first so a newer update moves to the end and the message keeps report order.
     this.#pending.delete(status.uuid);
     this.#pending.set(status.uuid, status);
+    if (this.#timer === undefined && this.#holds === 0 && Date.now() - this.#lastFlush >= this.#delayMs) {
+      this.flush();
+      return;
+    }
     this.#timer ??= setTimeout(() => this.flush(), this.#holds === 0 ? this.#delayMs : HOLD_MAX_MS);
   }
 
@@ -48,6 +54,7 @@ export class StatusBatcher {
     if (this.#pending.size === 0) return;
     const updates = [...this.#pending.values()];
     this.#pending.clear();
+    this.#lastFlush = Date.now();
     this.#send(updates);
   }
 

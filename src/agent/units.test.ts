@@ -31,15 +31,16 @@ test('toEngineSpec: Berth labels win over tenant labels; ports are published', (
   deepStrictEqual(spec.env, { A: '1' });
 });
 
-test('StatusBatcher: coalesces a burst into one message, latest update per container', async () => {
+test('StatusBatcher: sends the first update at once, then coalesces the burst, latest update per container', async () => {
   const sent: ObservedStatus[][] = [];
   const b = new StatusBatcher((u) => sent.push(u), 5);
   const s = (uuid: string, status: string) => ({ uuid, status }) as ObservedStatus;
   b.push(s('a', 'Creating'));
   b.push(s('b', 'Running'));
-  b.push(s('a', 'Running'));
+  b.push(s('c', 'Creating'));
+  b.push(s('c', 'Running'));
   await new Promise((r) => setTimeout(r, 20));
-  deepStrictEqual(sent.map((m) => m.map((x) => `${x.uuid}:${x.status}`)), [['b:Running', 'a:Running']]);
+  deepStrictEqual(sent.map((m) => m.map((x) => `${x.uuid}:${x.status}`)), [['a:Creating'], ['b:Running', 'c:Running']]);
 });
 
 test('StatusBatcher: hold sends everything reported meanwhile as one message', async () => {
