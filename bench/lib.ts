@@ -12,16 +12,7 @@ export function percentile(sorted: readonly number[], p: number): number {
 }
 
 /** A small seeded PRNG (mulberry32): benchmarks replay the same workload on every run. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng as seededRandom } from '../src/scheduler/builders.js';
 
 export function formatValue(v: unknown): string {
   if (typeof v === 'number') {
