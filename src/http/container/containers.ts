@@ -221,5 +221,3 @@ export function containerRoutes(app: FastifyInstance, deps: ContainerDeps): void
     return reply.code(204).send();
   });
 }
-
-export { isAdmin };
