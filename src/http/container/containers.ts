@@ -10,7 +10,7 @@ import { effectiveStatus, checkAction } from '../../container/state.js';
 import { snapshotHosts } from '../../container/snapshot.js';
 import type { ContainerSpec } from '../../agent/protocol.js';
 import type { PlacementRequest } from '../../scheduler/index.js';
-import { enforce, isAdmin } from '../auth.js';
+import { enforce } from '../auth.js';
 import { baseUrl } from '../server.js';
 import type { ContainerDeps } from './deps.js';
 import { findContainer, hostName } from './lookup.js';
