@@ -5,7 +5,7 @@
  * the server goes into the engine, and either side's close ends it (reported once, as `stream-close`).
  */
 import type { Duplex } from 'node:stream';
-import type { DockerEngine } from '../engine/index.js';
+import { FrameDecoder, type DockerEngine } from '../engine/index.js';
 import type { Logger } from '../core/log.js';
 import { engineName } from './engine-spec.js';
 import type { AgentMessage, ServerMessage } from './protocol.js';
@@ -87,7 +87,7 @@ export class Streams {
   #relay(sid: string, s: Session, engine: Duplex, tty: boolean): void {
     const frames = tty ? null : new FrameDecoder();
     engine.on('data', (chunk: Buffer) => {
-      const out = frames ? frames.push(chunk) : chunk;
+      const out = frames ? Buffer.concat(frames.push(chunk).map((f) => f.data)) : chunk;
       if (out.length > 0) this.#send({ type: 'stream-data', sid, data: out.toString('base64') });
     });
     engine.on('end', () => this.#end(sid, true));
@@ -129,23 +129,5 @@ export class Streams {
     this.#sessions.delete(sid);
     s.engine?.destroy();
     if (tell) this.#send({ type: 'stream-close', sid });
-  }
-}
-
-/** Incremental decoder of Docker's multiplexed frames (8-byte header, then the payload). */
-export class FrameDecoder {
-  #buf: Buffer = Buffer.alloc(0);
-
-  /** Returns the payload bytes completed by `chunk`, stdout and stderr in arrival order. */
-  push(chunk: Buffer): Buffer {
-    this.#buf = this.#buf.length === 0 ? chunk : Buffer.concat([this.#buf, chunk]);
-    const out: Buffer[] = [];
-    while (this.#buf.length >= 8) {
-      const size = this.#buf.readUInt32BE(4);
-      if (this.#buf.length < 8 + size) break;
-      out.push(this.#buf.subarray(8, 8 + size));
-      this.#buf = this.#buf.subarray(8 + size);
-    }
-    return out.length === 1 ? out[0] : Buffer.concat(out);
   }
 }

@@ -5,7 +5,6 @@ import { agentUrl } from './connection.js';
 import { toEngineSpec } from './engine-spec.js';
 import type { ObservedStatus } from './protocol.js';
 import { StatusBatcher } from './status-batch.js';
-import { FrameDecoder } from './streams.js';
 
 test('agentUrl: http → ws and https → wss, keeping a base path', () => {
   strictEqual(agentUrl('http://127.0.0.1:8080'), 'ws://127.0.0.1:8080/agent/v1/connect');
@@ -53,18 +52,4 @@ test('StatusBatcher: hold sends everything reported meanwhile as one message', a
   });
   await new Promise((r) => setTimeout(r, 10));
   deepStrictEqual(sent.map((m) => m.length), [2]);
-});
-
-test('FrameDecoder: joins frames split across chunks', () => {
-  const frame = (type: number, text: string) => {
-    const payload = Buffer.from(text);
-    const h = Buffer.alloc(8);
-    h[0] = type;
-    h.writeUInt32BE(payload.length, 4);
-    return Buffer.concat([h, payload]);
-  };
-  const all = Buffer.concat([frame(1, 'hello '), frame(2, 'err '), frame(1, 'world')]);
-  const d = new FrameDecoder();
-  const out = [d.push(all.subarray(0, 3)), d.push(all.subarray(3, 20)), d.push(all.subarray(20))];
-  strictEqual(Buffer.concat(out).toString(), 'hello err world');
 });
