@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Extra compute hosts on this machine, for tests and demos. Host i is network namespace berth-host-i
+# Extra compute hosts on this machine, for tests and demos. Host i is network namespace berth-<hash>-host-i
 # with its own dockerd (state under $DATA_DIR/hosts/host-i) and, when a Berth server is given, its own
 # agent.
 #   test-hosts.sh up N   starts host-1..host-N (idempotent); prints "host-i unix:///.../docker.sock" each
@@ -21,7 +21,9 @@ HOSTS=$DATA_DIR/hosts
 OPENRC=${BERTH_OPENRC:-$DATA_DIR/openrc}
 
 host_dir() { echo "$HOSTS/$1"; }
-host_ns() { echo "berth-$1"; }
+# Namespaces carry the data directory's hash, so two checkouts can run their test hosts side by side.
+NS_PREFIX=berth-${RUN_DIR##*/berth-}
+host_ns() { echo "$NS_PREFIX-$1"; }
 host_exec_root() { echo "$RUN_DIR/$1"; }
 host_sock() {
   local s
@@ -33,7 +35,7 @@ host_sock() {
 # Every host we know of: state directories and namespaces.
 known_hosts() {
   find "$HOSTS" /var/run/netns -mindepth 1 -maxdepth 1 -printf '%f\n' 2>/dev/null |
-    sed -n 's/^\(berth-\)\{0,1\}\(host-[0-9]*\)$/\2/p' | sort -u -V || true
+    sed -n "s/^\\($NS_PREFIX-\\)\\{0,1\\}\\(host-[0-9]*\\)\$/\\2/p" | sort -u -V || true
 }
 
 # up_engine NAME MAIN_DOCKER_HOST: namespace, dockerd inside it, busybox image.

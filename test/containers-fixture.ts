@@ -268,6 +268,11 @@ export async function waitStatus(zun: Zun, id: string, statuses: string[], timeo
   }
 }
 
+/** Waits until the container is gone (its deletion confirmed by the agent), so later counts are stable. */
+export async function waitGone(zun: Zun, id: string, timeoutMs = 30_000): Promise<void> {
+  await waitFor(`container ${id} to be gone`, async () => ((await zun('GET', `/containers/${id}`, { version: 'latest' })).status === 404 ? true : undefined), timeoutMs, 100);
+}
+
 // ---------------------------------------------------------------------------------------------------
 // The CLI
 
