@@ -5,7 +5,7 @@ import type { Database } from '../store/db.js';
 import { getSetting, putSetting } from '../store/identity-repo.js';
 import { newId } from '../core/ids.js';
 import { TokenService } from '../identity/tokens.js';
-import { Policy } from '../policy/index.js';
+import { loadPolicy, type Policy } from '../policy/index.js';
 import { createApp } from '../http/server.js';
 import { registerAuth } from '../http/auth.js';
 import { identityService } from '../http/identity/index.js';
@@ -40,7 +40,7 @@ async function cloudIdOf(db: Database): Promise<string> {
 /** Wires the HTTP services over one database: the pieces every API shares, then each API. */
 export async function buildServices(config: Config, db: Database, log: Logger): Promise<Services> {
   const tokens = new TokenService(db, config.tokenTtlSeconds);
-  const policy = Policy.load(config.policyFile);
+  const policy = loadPolicy(config.policyFile);
   const cloudId = await cloudIdOf(db);
   const bus = new ChangeBus(db);
   await bus.start();
