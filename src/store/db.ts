@@ -106,7 +106,7 @@ function cachingStatements(sqlite: SQLite.Database): SqliteDatabase {
         if (cache.size >= 500) cache.clear();
         cache.set(text, stmt);
       }
-      return stmt as unknown as ReturnType<SqliteDatabase['prepare']>;
+      return stmt;
     },
     close: () => sqlite.close(),
   };
