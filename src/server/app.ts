@@ -1,4 +1,3 @@
-import type { FastifyInstance } from 'fastify';
 import type { Config } from '../core/config.js';
 import type { Logger } from '../core/log.js';
 import type { Database } from '../store/db.js';
@@ -16,7 +15,7 @@ import { ChangeBus } from './changes.js';
 import { AgentHub } from './hub.js';
 
 export interface Services {
-  app: FastifyInstance;
+  app: ReturnType<typeof createApp>;
   tokens: TokenService;
   policy: Policy;
   hub: AgentHub;
