@@ -63,8 +63,9 @@ export function isAutoRemoved(desired: DesiredContainer, applied: Applied): bool
 /** An update step when the spec's limits differ from the engine container's. */
 function resize(desired: DesiredContainer, actual: EngineState): Step[] {
   const { cpu, memoryMb } = desired.spec;
-  const same = (actual.cpu ?? 0) === cpu && (actual.memoryMb ?? 0) === memoryMb;
-  return same ? [] : [{ kind: 'update', cpu, memoryMb }];
+  // An engine container without limits was not made from a spec (nothing to compare against).
+  if (actual.cpu === null || actual.memoryMb === null) return [];
+  return actual.cpu === cpu && actual.memoryMb === memoryMb ? [] : [{ kind: 'update', cpu, memoryMb }];
 }
 
 function startFromCreated(want: 'running' | 'stopped' | 'paused'): Step[] {
