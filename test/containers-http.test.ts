@@ -545,6 +545,27 @@ eachEngineDialect(skip, (dialect) => {
     await waitGone(a, racer);
   });
 
+  it('racing actions on one container, by name and by uuid: one stop wins, the rest are told its state', async () => {
+    const a = zun.alice;
+    const made = await create(a, { name: 'contended', image: 'busybox', command: ['sleep', '3600'] }, true);
+    const uuid = made.json.uuid;
+    await waitStatus(a, uuid, ['Running'], 30_000);
+    const stops = await Promise.all(Array.from({ length: 6 }, (_, i) => a('POST', `/containers/${i % 2 ? uuid : 'contended'}/stop?timeout=1`)));
+    assert.deepEqual(stops.map((r) => r.status).sort(), [202, 409, 409, 409, 409, 409], stops.map((r) => r.text.slice(0, 120)).join('\n'));
+    for (const r of stops.filter((x) => x.status === 409)) assertZunError(r, 409, `Cannot stop container ${uuid} in Stopped state.`);
+    await waitStatus(a, uuid, ['Stopped'], 30_000);
+    const journal = (await a('GET', `/containers/${uuid}/container_actions`)).json.containerActions;
+    assert.equal(journal.filter((x: any) => x.action === 'stop').length, 1, 'one stop in the journal');
+    // A rename racing a delete by the other identifier: whichever lands, the name is consistent.
+    const [renamed, deleted] = await Promise.all([
+      a('PATCH', `/containers/contended`, { body: { name: 'contended-2' } }),
+      a('DELETE', `/containers/${uuid}`),
+    ]);
+    assert.equal(deleted.status, 204, deleted.text);
+    assert.ok([200, 409].includes(renamed.status), renamed.text);
+    await waitGone(a, uuid);
+  });
+
   it('paging: limit, marker, sort_key, sort_dir and next, for a project and for an admin', async () => {
     const p = zunAs(s, pat.token);
     const names = ['page-1', 'page-2', 'page-3', 'page-4', 'page-5'];
