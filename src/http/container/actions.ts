@@ -121,13 +121,7 @@ export function actionRoutes(app: FastifyInstance, deps: ContainerDeps): void {
     if (atLeast(req, '1.25') && bytes.toString('base64').replace(/=+$/, '') !== data.replace(/\s/g, '').replace(/=+$/, ''))
       throw new BerthError('bad_request', 'The archive data is not valid base64.');
     if (!isTarArchive(bytes)) throw new BerthError('bad_request', 'The archive data is not a tar archive.');
-    try {
-      await call(req, 'put_archive', 'put_archive', { path: (req.query as { path: string }).path, data: bytes.toString('base64') });
-    } catch (e) {
-      // Docker answers a broken archive (a good first header, then garbage or a cut) with a 500.
-      if (e instanceof BerthError && e.code === 'internal' && /tar/i.test(e.message)) throw new BerthError('bad_request', `The archive could not be extracted: ${e.message}`);
-      throw e;
-    }
+    await call(req, 'put_archive', 'put_archive', { path: (req.query as { path: string }).path, data: bytes.toString('base64') });
     return {};
   });
 
