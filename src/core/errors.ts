@@ -12,12 +12,15 @@ export const errorCatalog = {
   not_found: 404,
   not_acceptable: 406,
   conflict: 409,
+  name_taken: 409,
+  busy: 409,
   invalid_state: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   quota_exceeded: 403,
   no_valid_host: 400,
   unavailable: 503,
+  host_unreachable: 503,
   internal: 500,
 } as const;
 

@@ -246,7 +246,14 @@ export class DockerEngine {
 
   /** Extracts a tar into `path`, which must be an existing directory in the container. */
   async putArchive(id: string, path: string, data: Buffer): Promise<void> {
-    await call(this.#c(id).putArchive(data, { path }));
+    try {
+      await call(this.#c(id).putArchive(data, { path }));
+    } catch (e) {
+      // NOTE: Docker answers a broken archive (a good first header, then garbage or a cut) with a 500;
+      // it is the caller's bad input, so it is told as such.
+      if (e instanceof EngineError && e.status === 500 && /tar/i.test(e.message)) throw new EngineError(400, `The archive could not be extracted: ${e.message}`, { cause: e });
+      throw e;
+    }
   }
 
   /**

@@ -13,6 +13,8 @@ import { INTERACTIVE_PREFIX, InteractiveSessions } from '../http/container/inter
 import { AGENT_PATH } from '../agent/protocol.js';
 import { ChangeBus } from './changes.js';
 import { AgentHub } from './hub.js';
+import { HostIndex } from '../container/host-index.js';
+import { ContainerCore } from '../container/core.js';
 
 export interface Services {
   app: ReturnType<typeof createApp>;
@@ -20,6 +22,7 @@ export interface Services {
   policy: Policy;
   hub: AgentHub;
   bus: ChangeBus;
+  core: ContainerCore;
   cloudId: string;
   close(): Promise<void>;
 }
@@ -45,10 +48,13 @@ export async function buildServices(config: Config, db: Database, log: Logger): 
   await bus.start();
   const hub = new AgentHub({ db, log, bus, cloudId });
   const sessions = new InteractiveSessions(hub);
+  const index = new HostIndex(db);
+  await index.start(bus);
+  const core = new ContainerCore({ db, bus, index, hub, strategy: config.scheduler });
   const app = createApp({ log });
   registerAuth(app, { tokens, requireProjectHeader: config.requireProjectHeader });
   await identityService(app, { db, tokens, policy, region: config.region });
-  await containerService(app, { db, policy, hub, bus, log, strategy: config.scheduler, sessions });
+  await containerService(app, { db, policy, hub, bus, log, strategy: config.scheduler, sessions, core });
   app.server.on('upgrade', (req, socket, head) => {
     const path = (req.url ?? '').split('?')[0];
     if (path === AGENT_PATH) void hub.handleUpgrade(req, socket, head).catch(() => socket.destroy());
@@ -56,8 +62,9 @@ export async function buildServices(config: Config, db: Database, log: Logger): 
     else socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
   });
   return {
-    app, tokens, policy, hub, bus, cloudId,
+    app, tokens, policy, hub, bus, core, cloudId,
     async close() {
+      index.stop();
       sessions.close();
       await hub.close();
       await bus.close();

@@ -141,6 +141,7 @@ export class AgentHub {
       labels: JSON.stringify(info.labels ?? {}), zone: info.zone ?? 'nova', last_seen_at: new Date().toISOString(),
     });
     this.#byHost.set(conn.hostId, conn);
+    await this.#bus.publish(conn.hostId);
     this.#send(conn, { type: 'welcome', hostId: conn.hostId, cloudId: this.#cloudId, protocol: PROTOCOL_VERSION });
     this.#log.info({ host: conn.hostName }, 'agent connected');
     this.#schedulePush(conn.hostId, true);
@@ -149,7 +150,8 @@ export class AgentHub {
   async #status(conn: Connection, updates: ObservedStatus[]): Promise<void> {
     const changedHosts = await applyStatuses(this.#db, conn.hostId, updates);
     await repo.updateHost(this.#db.kysely, conn.hostId, { last_seen_at: new Date().toISOString() });
-    if (changedHosts) this.#schedulePush(conn.hostId, false);
+    // Other servers' host indexes re-read the host; this server's hub pushes the change to the agent.
+    if (changedHosts) await this.#bus.publish(conn.hostId);
   }
 
   /** Coalesces pushes per host: at most one in flight and one queued. */

@@ -115,3 +115,9 @@ function cachingStatements(sqlite: SQLite.Database): SqliteDatabase {
 export function nowIso(): string {
   return new Date().toISOString();
 }
+
+/** True when a write broke a unique index, by the driver's error code (SQLite and PostgreSQL). */
+export function isUniqueViolation(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === '23505';
+}
