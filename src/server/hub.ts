@@ -83,7 +83,7 @@ export class AgentHub {
     ws.on('message', (raw) => {
       let msg: AgentMessage;
       try {
-        msg = JSON.parse(String(raw)) as AgentMessage;
+        msg = JSON.parse(textOf(raw)) as AgentMessage;
       } catch {
         return;
       }
@@ -224,4 +224,10 @@ export class AgentHub {
     this.#byHost.clear();
     this.#wss.close();
   }
+}
+
+/** A WebSocket message's text, whichever form `ws` delivered it in. */
+function textOf(raw: Buffer | ArrayBuffer | Buffer[]): string {
+  if (Buffer.isBuffer(raw)) return raw.toString('utf8');
+  return (Array.isArray(raw) ? Buffer.concat(raw) : Buffer.from(raw)).toString('utf8');
 }

@@ -1,5 +1,5 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Static } from '@sinclair/typebox';
+import type { FastifyRequest } from 'fastify';
+import type { App } from '../app-type.js';
 import { BerthError } from '../../core/errors.js';
 import type { ContainerAction } from '../../container/state.js';
 import type { CallMethod } from '../../agent/protocol.js';
@@ -13,37 +13,42 @@ import {
   RenameQuery, ResizeQuery, TimeoutQuery, TopQuery, truthy,
 } from './schemas.js';
 
-export function actionRoutes(app: FastifyInstance, deps: ContainerDeps): void {
+export function actionRoutes(app: App, deps: ContainerDeps): void {
   const core = deps.core;
   const who = (req: FastifyRequest) => actorOf(deps.policy, req);
-  const id = (req: FastifyRequest) => (req.params as { id: string }).id;
+  const id = (req: { params: { id: string } }) => req.params.id;
   /** Runs a call on the container's host through the core; the value only. */
-  const call = async <T>(req: FastifyRequest, action: ContainerAction, method: CallMethod, params: Record<string, unknown>, journal?: false) =>
+  const call = async <T>(req: FastifyRequest & { params: { id: string } }, action: ContainerAction, method: CallMethod, params: Record<string, unknown>, journal?: false) =>
     (await core.call<T>(who(req), id(req), action, method, params, { journal })).value;
 
   // Start, stop, reboot, pause, unpause change desired state; the agent converges and reports.
-  for (const action of ['start', 'stop', 'reboot', 'pause', 'unpause'] as const) {
-    const schema = action === 'stop' || action === 'reboot' ? { params: Ident, querystring: TimeoutQuery } : { params: Ident };
-    app.post(`/containers/:id/${action}`, { schema }, async (req, reply) => {
-      await core.act(who(req), id(req), action, { timeout: (req.query as { timeout?: number }).timeout });
+  for (const action of ['stop', 'reboot'] as const) {
+    app.post(`/containers/:id/${action}`, { schema: { params: Ident, querystring: TimeoutQuery } }, async (req, reply) => {
+      await core.act(who(req), id(req), action, { timeout: req.query.timeout });
+      return reply.code(202).send();
+    });
+  }
+  for (const action of ['start', 'pause', 'unpause'] as const) {
+    app.post(`/containers/:id/${action}`, { schema: { params: Ident } }, async (req, reply) => {
+      await core.act(who(req), id(req), action);
       return reply.code(202).send();
     });
   }
 
   app.post('/containers/:id/kill', { schema: { params: Ident, querystring: KillQuery } }, async (req, reply) => {
-    await call(req, 'kill', 'kill', { signal: (req.query as { signal?: string }).signal ?? 'SIGKILL' });
+    await call(req, 'kill', 'kill', { signal: req.query.signal ?? 'SIGKILL' });
     return reply.code(202).send();
   });
 
   app.post('/containers/:id/rename', { schema: { params: Ident, querystring: RenameQuery } }, async (req) => {
     if (atLeast(req, '1.14')) throw new BerthError('not_found', 'The rename action was removed in API version 1.14; use PATCH /containers/{id} with a name.');
-    const name = (req.query as { name: string }).name;
+    const name = req.query.name;
     const c = await core.update(who(req), id(req), { name });
     return { uuid: c.uuid, name };
   });
 
   app.get('/containers/:id/logs', { schema: { params: Ident, querystring: LogsQuery } }, async (req, reply) => {
-    const f = req.query as Static<typeof LogsQuery>;
+    const f = req.query;
     let stdout = f.stdout === undefined ? true : truthy(f.stdout);
     let stderr = f.stderr === undefined ? true : truthy(f.stderr);
     if (!stdout && !stderr) stdout = stderr = true;
@@ -55,7 +60,7 @@ export function actionRoutes(app: FastifyInstance, deps: ContainerDeps): void {
   });
 
   app.post('/containers/:id/execute', { schema: { params: Ident, querystring: ExecQuery } }, async (req) => {
-    const f = req.query as Static<typeof ExecQuery>;
+    const f = req.query;
     const command = splitCommand(f.command);
     if (command.length === 0) throw new BerthError('bad_request', 'The command to execute is empty.');
     const run = f.run === undefined ? true : truthy(f.run);
@@ -72,7 +77,7 @@ export function actionRoutes(app: FastifyInstance, deps: ContainerDeps): void {
 
   app.post('/containers/:id/execute_resize', { schema: { params: Ident, querystring: ExecResizeQuery } }, async (req) => {
     const c = await core.prepare(who(req), id(req), 'execute_resize');
-    const f = req.query as Static<typeof ExecResizeQuery>;
+    const f = req.query;
     if (!deps.sessions.resize(f.exec_id, c.uuid, f.w, f.h)) throw new BerthError('not_found', `Exec session ${f.exec_id} could not be found.`);
     return { exec_id: f.exec_id, width: f.w, height: f.h };
   });
@@ -87,7 +92,7 @@ export function actionRoutes(app: FastifyInstance, deps: ContainerDeps): void {
   });
 
   app.post('/containers/:id/resize', { schema: { params: Ident, querystring: ResizeQuery } }, async (req, reply) => {
-    const f = req.query as Static<typeof ResizeQuery>;
+    const f = req.query;
     const c = await core.prepare(who(req), id(req), 'resize');
     if (!deps.sessions.resizeAttach(c.uuid, f.w, f.h)) await call(req, 'resize', 'resize', { width: f.w, height: f.h }, false);
     return reply.code(200).send({});
@@ -95,7 +100,7 @@ export function actionRoutes(app: FastifyInstance, deps: ContainerDeps): void {
 
   app.get('/containers/:id/top', { schema: { params: Ident, querystring: TopQuery } }, async (req) => {
     // zunclient sends the text "None" when no arguments were given.
-    const raw = (req.query as { ps_args?: string }).ps_args?.trim();
+    const raw = req.query.ps_args?.trim();
     const psArgs = !raw || raw === 'None' ? undefined : raw;
     try {
       return await call(req, 'top', 'top', { ps_args: psArgs }, false);
@@ -111,22 +116,22 @@ export function actionRoutes(app: FastifyInstance, deps: ContainerDeps): void {
   });
 
   app.get('/containers/:id/get_archive', { schema: { params: Ident, querystring: ArchiveQuery } }, async (req) => {
-    const r = await call<{ data: string; stat: unknown }>(req, 'get_archive', 'get_archive', { path: (req.query as { path: string }).path });
+    const r = await call<{ data: string; stat: unknown }>(req, 'get_archive', 'get_archive', { path: req.query.path });
     return { data: atLeast(req, '1.25') ? r.data : Buffer.from(r.data, 'base64').toString('latin1'), stat: r.stat };
   });
 
   app.post('/containers/:id/put_archive', { schema: { params: Ident, querystring: ArchiveQuery, body: PutArchiveBody } }, async (req) => {
-    const data = (req.body as Static<typeof PutArchiveBody>).data;
+    const data = req.body.data;
     const bytes = atLeast(req, '1.25') ? Buffer.from(data, 'base64') : Buffer.from(data, 'latin1');
     if (atLeast(req, '1.25') && bytes.toString('base64').replace(/=+$/, '') !== data.replace(/\s/g, '').replace(/=+$/, ''))
       throw new BerthError('bad_request', 'The archive data is not valid base64.');
     if (!isTarArchive(bytes)) throw new BerthError('bad_request', 'The archive data is not a tar archive.');
-    await call(req, 'put_archive', 'put_archive', { path: (req.query as { path: string }).path, data: bytes.toString('base64') });
+    await call(req, 'put_archive', 'put_archive', { path: req.query.path, data: bytes.toString('base64') });
     return {};
   });
 
   app.post('/containers/:id/commit', { schema: { params: Ident, querystring: CommitQuery } }, async (req, reply) => {
-    const f = req.query as Static<typeof CommitQuery>;
+    const f = req.query;
     const r = await call<{ imageId: string }>(req, 'commit', 'commit', { repository: f.repository, tag: f.tag ?? 'latest' });
     reply.code(202);
     return { uuid: r.imageId };
@@ -137,7 +142,7 @@ export function actionRoutes(app: FastifyInstance, deps: ContainerDeps): void {
     return { containerActions: r.actions.map((a) => renderAction(req, a)) };
   });
   app.get('/containers/:id/container_actions/:request_id', { schema: { params: ActionParams } }, async (req) => {
-    const a = await core.action(who(req), id(req), (req.params as { request_id: string }).request_id);
+    const a = await core.action(who(req), id(req), req.params.request_id);
     return { ...renderAction(req, a), events: [] };
   });
 

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
+import type { App } from '../app-type.js';
 import type { Static } from '@sinclair/typebox';
 import { BerthError } from '../../core/errors.js';
 import type { ContainerRow } from '../../store/schema.js';
@@ -97,7 +98,7 @@ function buildNew(deps: ContainerDeps, req: FastifyRequest, b: CreateBody) {
   return { spec, placement, cpu, memoryMb, extra };
 }
 
-export function containerRoutes(app: FastifyInstance, deps: ContainerDeps): void {
+export function containerRoutes(app: App, deps: ContainerDeps): void {
   const q = () => deps.db.kysely;
   const core = deps.core;
   const who = (req: FastifyRequest) => actorOf(deps.policy, req);
@@ -107,19 +108,19 @@ export function containerRoutes(app: FastifyInstance, deps: ContainerDeps): void
   app.post('/containers', { schema: { body: ContainerCreate, querystring: CreateQuery } }, async (req, reply) => {
     // Policy first, so a caller who may not create learns that before anything about the body.
     enforce(deps.policy, req, 'container:create', { project_id: req.auth.projectId });
-    const b = req.body as CreateBody;
+    const b = req.body;
     const n = buildNew(deps, req, b);
     const row = await core.create(who(req), {
       name: b.name ?? `container-${randomBytes(4).toString('hex')}`,
       image: b.image, imageDriver: b.image_driver ?? 'docker', cpu: n.cpu, memoryMb: n.memoryMb, diskGb: b.disk ?? 0,
-      run: truthy((req.query as { run?: unknown }).run), spec: n.spec, placement: n.placement, extra: n.extra,
+      run: truthy(req.query.run), spec: n.spec, placement: n.placement, extra: n.extra,
     });
     reply.code(202);
     return renderContainer(req, row, await hostName(q(), row.host_id), showHost(req));
   });
 
   app.get('/containers', { schema: { querystring: ListQuery } }, async (req) => {
-    const f = req.query as Static<typeof ListQuery>;
+    const f = req.query;
     const all = truthy(f.all_projects);
     const sortKey = (f.sort_key === 'memory' ? 'memory_mb' : f.sort_key === 'host' ? 'host_id' : f.sort_key ?? 'created_at') as keyof ContainerRow;
     const actor = who(req);
@@ -139,27 +140,27 @@ export function containerRoutes(app: FastifyInstance, deps: ContainerDeps): void
   });
 
   app.get('/containers/:id', { schema: { params: Ident, querystring: ShowQuery } }, async (req) => {
-    const all = truthy((req.query as { all_projects?: unknown }).all_projects);
-    const row = await core.get(who(req), (req.params as { id: string }).id, { allProjects: all });
+    const all = truthy(req.query.all_projects);
+    const row = await core.get(who(req), req.params.id, { allProjects: all });
     return renderContainer(req, row, await hostName(q(), row.host_id), showHost(req));
   });
 
   app.patch('/containers/:id', { schema: { params: Ident, body: ContainerUpdate } }, async (req) => {
-    const b = req.body as Static<typeof ContainerUpdate>;
+    const b = req.body;
     if (b.auto_heal !== undefined) throw new BerthError('bad_request', 'auto_heal is not supported by this cloud; use restart_policy instead.');
     const cpu = b.cpu === undefined ? undefined : Number(b.cpu);
     const memoryMb = b.memory === undefined ? undefined : parseMemoryMb(b.memory);
     checkResources(cpu, memoryMb);
-    const row = await core.update(who(req), (req.params as { id: string }).id, { name: b.name, cpu, memoryMb });
+    const row = await core.update(who(req), req.params.id, { name: b.name, cpu, memoryMb });
     return renderContainer(req, row, await hostName(q(), row.host_id), showHost(req));
   });
 
   app.delete('/containers/:id', { schema: { params: Ident, querystring: DeleteQuery } }, async (req, reply) => {
-    const f = req.query as Static<typeof DeleteQuery>;
+    const f = req.query;
     const force = truthy(f.force);
     const stop = truthy(f.stop);
     if (force && stop) throw new BerthError('bad_request', 'Use either force or stop, not both.');
-    await core.remove(who(req), (req.params as { id: string }).id, force ? 'delete_force' : stop ? 'delete_after_stop' : 'delete', { allProjects: truthy(f.all_projects) });
+    await core.remove(who(req), req.params.id, force ? 'delete_force' : stop ? 'delete_after_stop' : 'delete', { allProjects: truthy(f.all_projects) });
     return reply.code(204).send();
   });
 }
