@@ -29,7 +29,7 @@ const CACHE_MS = 2000;
 export class TokenService {
   #db: Database;
   #ttlMs: number;
-  #cache = new Map<string, { info: TokenInfo; until: number }>();
+  #cache = new Map<string, { info: TokenInfo; until: number; expiresAtMs: number }>();
   /** Bumped by every revocation: a validation that read the database before it must not cache what it read. */
   #generation = 0;
 
@@ -57,15 +57,26 @@ export class TokenService {
     return { token, info };
   }
 
+  /**
+   * The answer of the validation cache without touching the database: the token's info, undefined for
+   * a cached token that has expired since, or 'miss' when `validate` must look it up.
+   */
+  validateCached(token: string): TokenInfo | undefined | 'miss' {
+    const hit = this.#cache.get(hashSecret(token));
+    const now = Date.now();
+    if (!hit || hit.until <= now) return 'miss';
+    return hit.expiresAtMs > now ? hit.info : undefined;
+  }
+
   async validate(token: string): Promise<TokenInfo | undefined> {
     const hash = hashSecret(token);
     const now = Date.now();
     const hit = this.#cache.get(hash);
-    if (hit && hit.until > now) return Date.parse(hit.info.expiresAt) > now ? hit.info : undefined;
+    if (hit && hit.until > now) return hit.expiresAtMs > now ? hit.info : undefined;
     const generation = this.#generation;
     const info = await this.#load(this.#db.kysely, hash);
     if (this.#cache.size > 10000) this.#cache.clear();
-    if (info && generation === this.#generation) this.#cache.set(hash, { info, until: now + CACHE_MS });
+    if (info && generation === this.#generation) this.#cache.set(hash, { info, until: now + CACHE_MS, expiresAtMs: Date.parse(info.expiresAt) });
     else this.#cache.delete(hash);
     return info;
   }

@@ -10,7 +10,7 @@ import { enforce } from '../auth.js';
 import { notFoundError } from '../errors.js';
 import type { IdentityDeps } from './deps.js';
 import { listLinks, renderProject } from './render.js';
-import { IdParam, NameQuery, ProjectCreate, ProjectShowQuery, ProjectUpdate, flag } from './schemas.js';
+import { IdParam, NameQuery, ProjectCreate, ProjectList, ProjectShowQuery, ProjectUpdate, flag } from './schemas.js';
 
 export async function loadProject(q: Queryable, id: string): Promise<ProjectRow> {
   const p = await repo.getProject(q, id);
@@ -59,10 +59,10 @@ const uniqueViolation = (e: unknown) => /unique|duplicate/i.test(String((e as Er
 export function projectRoutes(app: FastifyInstance, deps: IdentityDeps): void {
   const q = () => deps.db.kysely;
 
-  app.get('/projects', { schema: { querystring: NameQuery } }, async (req) => {
+  app.get('/projects', { schema: { querystring: NameQuery, response: { 200: ProjectList } } }, async (req) => {
     const f = req.query as Static<typeof NameQuery>;
     const admin = deps.policy.check('identity:list_projects', { userId: req.auth.userId, projectId: req.auth.projectId, roles: req.auth.roles.map((r) => r.name) }, {});
-    let projects = await repo.listProjects(q(), {
+    let projects = await repo.listProjectsCached(deps.db, {
       name: f.name, domainId: f.domain_id,
       parentId: f.parent_id && f.parent_id !== (f.domain_id ?? DEFAULT_DOMAIN_ID) ? f.parent_id : undefined,
       enabled: f.enabled === undefined ? undefined : flag(f.enabled) ? 1 : 0,
@@ -110,7 +110,7 @@ export function projectRoutes(app: FastifyInstance, deps: IdentityDeps): void {
         throw e;
       }
       return row;
-    });
+    }).finally(repo.projectsChanged);
     reply.code(201);
     return { project: renderProject(req, row) };
   });
@@ -147,10 +147,10 @@ export function projectRoutes(app: FastifyInstance, deps: IdentityDeps): void {
         enabled: b.enabled === undefined ? p.enabled : b.enabled ? 1 : 0,
         tags: b.tags === undefined ? p.tags : JSON.stringify(b.tags),
       };
-      await trx.updateTable('projects').set({ name: next.name, description: next.description, enabled: next.enabled, tags: next.tags }).where('id', '=', id).execute();
+      await repo.updateProject(trx, id, { name: next.name, description: next.description, enabled: next.enabled, tags: next.tags });
       if (p.enabled && !next.enabled) await deps.tokens.revokeProject(trx, id);
       return next;
-    });
+    }).finally(repo.projectsChanged);
     deps.tokens.forget();
     return { project: renderProject(req, row) };
   });
@@ -169,8 +169,8 @@ export function projectRoutes(app: FastifyInstance, deps: IdentityDeps): void {
       await trx.deleteFrom('assignments').where('target_type', '=', 'project').where('target_id', '=', id).execute();
       await deps.tokens.revokeProject(trx, id);
       await trx.updateTable('users').set({ default_project_id: null }).where('default_project_id', '=', id).execute();
-      await trx.deleteFrom('projects').where('id', '=', id).execute();
-    });
+      await repo.deleteProject(trx, id);
+    }).finally(repo.projectsChanged);
     deps.tokens.forget();
     return reply.code(204).send();
   });
