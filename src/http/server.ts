@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { Ajv } from 'ajv';
 import { BerthError } from '../core/errors.js';
-import type { Logger } from '../core/log.js';
+import { requestLogger, type Logger } from '../core/log.js';
 import { sendKeystoneError, sendPlainError, sendZunError, toErrorAnswer, type ErrorAnswer } from './errors.js';
 
 export type ErrorFamily = 'keystone' | 'zun' | 'plain';
@@ -58,6 +58,7 @@ export function createApp(opts: AppOptions): FastifyInstance {
     genReqId: () => `req-${randomUUID()}`,
     requestIdHeader: false,
     logController: new LogController({ disableRequestLogging: true }),
+    childLoggerFactory: (logger: Logger, bindings: Record<string, unknown>, opts: { level?: string; serializers?: object }) => requestLogger(logger, bindings, opts),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
     exposeHeadRoutes: false,
     return503OnClosing: true,

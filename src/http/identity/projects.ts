@@ -9,7 +9,7 @@ import { DEFAULT_DOMAIN_ID } from '../../identity/bootstrap.js';
 import { enforce } from '../auth.js';
 import { notFoundError } from '../errors.js';
 import type { IdentityDeps } from './deps.js';
-import { listLinks, renderProject } from './render.js';
+import { cachedJson, listLinks, renderProject } from './render.js';
 import { IdParam, NameQuery, ProjectCreate, ProjectList, ProjectShowQuery, ProjectUpdate, flag } from './schemas.js';
 
 export async function loadProject(q: Queryable, id: string): Promise<ProjectRow> {
@@ -59,21 +59,24 @@ const uniqueViolation = (e: unknown) => /unique|duplicate/i.test(String((e as Er
 export function projectRoutes(app: FastifyInstance, deps: IdentityDeps): void {
   const q = () => deps.db.kysely;
 
-  app.get('/projects', { schema: { querystring: NameQuery, response: { 200: ProjectList } } }, async (req) => {
+  app.get('/projects', { schema: { querystring: NameQuery, response: { 200: ProjectList } } }, async (req, reply) => {
     const f = req.query as Static<typeof NameQuery>;
     const admin = deps.policy.check('identity:list_projects', { userId: req.auth.userId, projectId: req.auth.projectId, roles: req.auth.roles.map((r) => r.name) }, {});
-    let projects = await repo.listProjectsCached(deps.db, {
+    const listing = await repo.listProjectsCached(deps.db, {
       name: f.name, domainId: f.domain_id,
       parentId: f.parent_id && f.parent_id !== (f.domain_id ?? DEFAULT_DOMAIN_ID) ? f.parent_id : undefined,
       enabled: f.enabled === undefined ? undefined : flag(f.enabled) ? 1 : 0,
     });
+    let projects = listing;
     if (f.parent_id && f.parent_id === (f.domain_id ?? DEFAULT_DOMAIN_ID)) projects = projects.filter((p) => !p.parent_id);
     if (!admin) {
       // A non-admin sees the projects it holds a role on, as `openstack project list` expects.
       const mine = new Set((await repo.listAssignments(q(), { userId: req.auth.userId, targetType: 'project' })).map((a) => a.target_id));
       projects = projects.filter((p) => mine.has(p.id));
     }
-    return { projects: projects.map((p) => renderProject(req, p)), links: listLinks(req) };
+    const render = () => ({ projects: projects.map((p) => renderProject(req, p)), links: listLinks(req) });
+    // A listing served from the cache (SQLite) is the same rows until a project changes: so is its text.
+    return deps.db.dialect === 'sqlite' && projects === listing ? cachedJson(req, reply, listing, render) : render();
   });
 
   app.post('/projects', { schema: { body: ProjectCreate } }, async (req, reply) => {
