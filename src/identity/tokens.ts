@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import type { Database, Queryable } from '../store/db.js';
 import { hashSecret, newSecret } from '../core/ids.js';
 import { rolesOn } from '../store/identity-repo.js';
@@ -19,6 +19,9 @@ export interface TokenInfo {
 }
 
 const CACHE_MS = 2000;
+
+/** hashSecret's SHA-256 in hex, with the one-shot hash (a third of the cost of createHash on every request). */
+const tokenHash = (token: string): string => hash('sha256', token, 'hex');
 
 /**
  * Tokens are 32 random bytes; only their SHA-256 is stored, so validation is a primary-key lookup.
@@ -62,14 +65,14 @@ export class TokenService {
    * a cached token that has expired since, or 'miss' when `validate` must look it up.
    */
   validateCached(token: string): TokenInfo | undefined | 'miss' {
-    const hit = this.#cache.get(hashSecret(token));
+    const hit = this.#cache.get(tokenHash(token));
     const now = Date.now();
     if (!hit || hit.until <= now) return 'miss';
     return hit.expiresAtMs > now ? hit.info : undefined;
   }
 
   async validate(token: string): Promise<TokenInfo | undefined> {
-    const hash = hashSecret(token);
+    const hash = tokenHash(token);
     const now = Date.now();
     const hit = this.#cache.get(hash);
     if (hit && hit.until > now) return hit.expiresAtMs > now ? hit.info : undefined;
@@ -82,7 +85,7 @@ export class TokenService {
   }
 
   async revoke(token: string): Promise<boolean> {
-    const hash = hashSecret(token);
+    const hash = tokenHash(token);
     const r = await this.#db.kysely.deleteFrom('tokens').where('hash', '=', hash).executeTakeFirst();
     this.#generation++;
     this.#cache.delete(hash);

@@ -69,7 +69,8 @@ export async function listProjectsCached(db: Database, f: ProjectFilter = {}): P
     cache = { generation: projectsGeneration, byFilter: new Map() };
     projectListings.set(db, cache);
   }
-  const key = JSON.stringify([f.name, f.domainId, f.parentId, f.enabled, f.ids]);
+  const unfiltered = f.name === undefined && f.domainId === undefined && f.parentId === undefined && f.enabled === undefined && f.ids === undefined;
+  const key = unfiltered ? '' : JSON.stringify([f.name, f.domainId, f.parentId, f.enabled, f.ids]);
   const hit = cache.byFilter.get(key);
   if (hit) return hit;
   const generation = projectsGeneration;
