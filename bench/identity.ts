@@ -2,7 +2,8 @@
  * Identity benchmark: how fast Berth answers an authenticated Keystone call, against a bare node:http
  * server answering the same bytes. Both servers run in this process (Berth on SQLite, local agent off,
  * log level info, as a default start logs; a handful of projects); the load comes from another process,
- * so the load generator never shares the servers' event loop.
+ * so the load generator never shares the servers' event loop (`--inline` runs autocannon and the paced
+ * client in this process instead, to see the difference).
  *
  * Measured, for GET /identity/v3/projects with the admin's (project-scoped) X-Auth-Token, for a bare
  * node:http server returning that response's body (the goal's yardstick) and, as before, for
