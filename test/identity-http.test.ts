@@ -461,6 +461,28 @@ eachDialect((dialect: TestDialect) => {
     assert.ok(await s.token('alice', 's3cret', 'team-a'));
   });
 
+  it('the project list shows every create, change and delete at once, with links for the Host asked', async () => {
+    const names = async (headers?: Record<string, string>) => {
+      const r = await admin('GET', `${V3}/projects`, undefined, headers);
+      assert.equal(r.status, 200);
+      return r.json.projects.map((p: any) => p.name) as string[];
+    };
+    assert.ok(!(await names()).includes('listed'));
+    const id = (await admin('POST', `${V3}/projects`, { project: { name: 'listed', tags: ['a'] } })).json.project.id;
+    assert.ok((await names()).includes('listed'), 'a created project is listed by the next call');
+    assert.deepEqual((await admin('GET', `${V3}/projects?name=listed`)).json.projects.map((p: any) => p.tags), [['a']]);
+    assert.equal((await admin('PATCH', `${V3}/projects/${id}`, { project: { name: 'relisted', tags: ['b'], enabled: false } })).status, 200);
+    const changed = (await admin('GET', `${V3}/projects`)).json.projects.find((p: any) => p.id === id);
+    assert.deepEqual([changed.name, changed.tags, changed.enabled], ['relisted', ['b'], false]);
+    assert.deepEqual((await admin('GET', `${V3}/projects?name=listed`)).json.projects, []);
+    const other = await admin('GET', `${V3}/projects`, undefined, { 'X-Forwarded-Host': 'cloud.example:5000', 'X-Forwarded-Proto': 'https' });
+    assert.equal(other.json.links.self, 'https://cloud.example:5000/identity/v3/projects');
+    assert.ok(other.json.projects.every((p: any) => p.links.self === `https://cloud.example:5000/identity/v3/projects/${p.id}`));
+    assert.ok((await admin('GET', `${V3}/projects`)).json.links.self.startsWith(s.url), 'each Host gets its own links');
+    assert.equal((await admin('DELETE', `${V3}/projects/${id}`)).status, 204);
+    assert.ok(!(await names()).includes('relisted'), 'a deleted project is gone from the next listing');
+  });
+
   it('an expired token is refused with 401', async () => {
     const s = await startTestServer(dialect, { BERTH_TOKEN_TTL: '1' });
     try {

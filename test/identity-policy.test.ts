@@ -256,6 +256,24 @@ eachDialect((dialect) => {
     }
   });
 
+  it('at level info, request lines are written for client and server errors only', async () => {
+    const capture = memoryLog('info');
+    const s = await startTestServer(dialect, {}, { log: capture.log });
+    try {
+      const adminToken = await s.adminToken();
+      assert.equal((await s.request('GET', `${V3}/projects`, { token: adminToken })).status, 200);
+      const denied = await s.request('GET', `${V3}/projects`, { token: 'not-a-token' });
+      assert.equal(denied.status, 401);
+      assert.equal((await s.request('GET', `${V3}/no-such-thing`, { token: adminToken })).status, 404);
+      const lines = capture.text().trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+      const requests = lines.filter((l) => l.msg === 'request');
+      assert.deepEqual(requests.map((l) => [l.level, l.status]), [[30, 401], [30, 404]]);
+      assert.equal(requests[0].reqId, denied.headers.get('x-openstack-request-id'));
+    } finally {
+      await s.stop();
+    }
+  });
+
   it('no password or token reaches the log, and every request line carries its request id', async () => {
     const capture = memoryLog('debug');
     const s = await startTestServer(dialect, {}, { log: capture.log });

@@ -47,7 +47,7 @@ export async function bootstrapIdentity(db: Database, adminPassword: string | un
     await repo.insertAssignment(trx, { user_id: adminId, target_type: 'domain', target_id: DEFAULT_DOMAIN_ID, role_id: roleIds.admin });
     await repo.putSetting(trx, 'bootstrapped', now);
     return { created: true, adminPassword: password };
-  });
+  }).finally(repo.projectsChanged);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import type { Database, Queryable } from '../store/db.js';
 import { hashSecret, newSecret } from '../core/ids.js';
 import { rolesOn } from '../store/identity-repo.js';
@@ -20,6 +20,9 @@ export interface TokenInfo {
 
 const CACHE_MS = 2000;
 
+/** hashSecret's SHA-256 in hex, with the one-shot hash (a third of the cost of createHash on every request). */
+const tokenHash = (token: string): string => hash('sha256', token, 'hex');
+
 /**
  * Tokens are 32 random bytes; only their SHA-256 is stored, so validation is a primary-key lookup.
  * A token is valid while its row exists, it has not expired, its user, project and their domains are
@@ -29,7 +32,7 @@ const CACHE_MS = 2000;
 export class TokenService {
   #db: Database;
   #ttlMs: number;
-  #cache = new Map<string, { info: TokenInfo; until: number }>();
+  #cache = new Map<string, { info: TokenInfo; until: number; expiresAtMs: number }>();
   /** Bumped by every revocation: a validation that read the database before it must not cache what it read. */
   #generation = 0;
 
@@ -57,21 +60,32 @@ export class TokenService {
     return { token, info };
   }
 
+  /**
+   * The answer of the validation cache without touching the database: the token's info, undefined for
+   * a cached token that has expired since, or 'miss' when `validate` must look it up.
+   */
+  validateCached(token: string): TokenInfo | undefined | 'miss' {
+    const hit = this.#cache.get(tokenHash(token));
+    const now = Date.now();
+    if (!hit || hit.until <= now) return 'miss';
+    return hit.expiresAtMs > now ? hit.info : undefined;
+  }
+
   async validate(token: string): Promise<TokenInfo | undefined> {
-    const hash = hashSecret(token);
+    const hash = tokenHash(token);
     const now = Date.now();
     const hit = this.#cache.get(hash);
-    if (hit && hit.until > now) return Date.parse(hit.info.expiresAt) > now ? hit.info : undefined;
+    if (hit && hit.until > now) return hit.expiresAtMs > now ? hit.info : undefined;
     const generation = this.#generation;
     const info = await this.#load(this.#db.kysely, hash);
     if (this.#cache.size > 10000) this.#cache.clear();
-    if (info && generation === this.#generation) this.#cache.set(hash, { info, until: now + CACHE_MS });
+    if (info && generation === this.#generation) this.#cache.set(hash, { info, until: now + CACHE_MS, expiresAtMs: Date.parse(info.expiresAt) });
     else this.#cache.delete(hash);
     return info;
   }
 
   async revoke(token: string): Promise<boolean> {
-    const hash = hashSecret(token);
+    const hash = tokenHash(token);
     const r = await this.#db.kysely.deleteFrom('tokens').where('hash', '=', hash).executeTakeFirst();
     this.#generation++;
     this.#cache.delete(hash);

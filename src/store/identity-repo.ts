@@ -1,4 +1,4 @@
-import type { Queryable } from './db.js';
+import type { Database, Queryable } from './db.js';
 import type { AssignmentRow, DomainRow, ProjectRow, RoleRow, UserRow } from './schema.js';
 
 /** Plain queries over the identity tables; callers pass the database or a transaction. */
@@ -32,7 +32,57 @@ export const listProjects = (q: Queryable, f: ProjectFilter = {}) => {
   }
   return s.orderBy('name').execute();
 };
-export const insertProject = (q: Queryable, row: ProjectRow) => q.insertInto('projects').values(row).execute();
+export const insertProject = async (q: Queryable, row: ProjectRow) => {
+  projectsChanged();
+  await q.insertInto('projects').values(row).execute();
+};
+export const updateProject = async (q: Queryable, id: string, set: Pick<ProjectRow, 'name' | 'description' | 'enabled' | 'tags'>) => {
+  projectsChanged();
+  await q.updateTable('projects').set(set).where('id', '=', id).execute();
+};
+export const deleteProject = async (q: Queryable, id: string) => {
+  projectsChanged();
+  await q.deleteFrom('projects').where('id', '=', id).execute();
+};
+
+/**
+ * Project listings of a SQLite database, kept until the next write of the projects table. On SQLite one
+ * server process owns the database and every write of that table goes through the three functions
+ * above, which bump `projectsGeneration` (before the write, and again once its transaction is over, see
+ * `projectsChanged`); a listing read while a write was under way is not kept. On PostgreSQL other
+ * servers write too, so every listing there is a query.
+ */
+let projectsGeneration = 0;
+const MAX_CACHED_LISTINGS = 256;
+const projectListings = new WeakMap<Database, { generation: number; byFilter: Map<string, readonly ProjectRow[]> }>();
+
+/** Forgets every cached project listing; call after a transaction that wrote projects has ended. */
+export function projectsChanged(): void {
+  projectsGeneration++;
+}
+
+/** listProjects on the database itself (not in a transaction), cached on SQLite. Callers must not change the rows. */
+export async function listProjectsCached(db: Database, f: ProjectFilter = {}): Promise<readonly ProjectRow[]> {
+  if (db.dialect !== 'sqlite') return listProjects(db.kysely, f);
+  let cache = projectListings.get(db);
+  if (!cache || cache.generation !== projectsGeneration) {
+    cache = { generation: projectsGeneration, byFilter: new Map() };
+    projectListings.set(db, cache);
+  }
+  const unfiltered = f.name === undefined && f.domainId === undefined && f.parentId === undefined && f.enabled === undefined && f.ids === undefined;
+  const key = unfiltered ? '' : JSON.stringify([f.name, f.domainId, f.parentId, f.enabled, f.ids]);
+  const hit = cache.byFilter.get(key);
+  if (hit) return hit;
+  const generation = projectsGeneration;
+  const rows = await listProjects(db.kysely, f);
+  for (const r of rows) Object.freeze(r);
+  Object.freeze(rows);
+  if (generation === projectsGeneration && cache.generation === generation) {
+    if (cache.byFilter.size >= MAX_CACHED_LISTINGS) cache.byFilter.clear();
+    cache.byFilter.set(key, rows);
+  }
+  return rows;
+}
 export const countChildren = async (q: Queryable, id: string) =>
   Number((await q.selectFrom('projects').select((e) => e.fn.countAll().as('n')).where('parent_id', '=', id).executeTakeFirstOrThrow()).n);
 

@@ -2,15 +2,15 @@ import type { FastifyRequest } from 'fastify';
 import type { App } from '../app-type.js';
 import { BerthError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
-import type { Queryable } from '../../store/db.js';
+import { isUniqueViolation, type Queryable } from '../../store/db.js';
 import type { ProjectRow } from '../../store/schema.js';
 import * as repo from '../../store/identity-repo.js';
 import { DEFAULT_DOMAIN_ID } from '../../identity/bootstrap.js';
 import { enforce } from '../auth.js';
 import { notFoundError } from '../errors.js';
 import type { IdentityDeps } from './deps.js';
-import { listLinks, renderProject } from './render.js';
-import { IdParam, NameQuery, ProjectCreate, ProjectShowQuery, ProjectUpdate, flag } from './schemas.js';
+import { cachedJson, listLinks, renderProject } from './render.js';
+import { IdParam, NameQuery, ProjectCreate, ProjectList, ProjectShowQuery, ProjectUpdate, flag } from './schemas.js';
 
 export async function loadProject(q: Queryable, id: string): Promise<ProjectRow> {
   const p = await repo.getProject(q, id);
@@ -54,26 +54,29 @@ function subtreeIds(root: string, all: ProjectRow[]): Record<string, unknown> | 
   return Object.fromEntries(kids.map((k) => [k.id, subtreeIds(k.id, all)]));
 }
 
-const uniqueViolation = (e: unknown) => /unique|duplicate/i.test(String((e as Error)?.message));
+const uniqueViolation = isUniqueViolation;
 
 export function projectRoutes(app: App, deps: IdentityDeps): void {
   const q = () => deps.db.kysely;
 
-  app.get('/projects', { schema: { querystring: NameQuery } }, async (req) => {
+  app.get('/projects', { schema: { querystring: NameQuery, response: { 200: ProjectList } } }, async (req, reply) => {
     const f = req.query;
     const admin = deps.policy.check('identity:list_projects', { userId: req.auth.userId, projectId: req.auth.projectId, roles: req.auth.roles.map((r) => r.name) }, {});
-    let projects = await repo.listProjects(q(), {
+    const listing = await repo.listProjectsCached(deps.db, {
       name: f.name, domainId: f.domain_id,
       parentId: f.parent_id && f.parent_id !== (f.domain_id ?? DEFAULT_DOMAIN_ID) ? f.parent_id : undefined,
       enabled: f.enabled === undefined ? undefined : flag(f.enabled) ? 1 : 0,
     });
+    let projects = listing;
     if (f.parent_id && f.parent_id === (f.domain_id ?? DEFAULT_DOMAIN_ID)) projects = projects.filter((p) => !p.parent_id);
     if (!admin) {
       // A non-admin sees the projects it holds a role on, as `openstack project list` expects.
       const mine = new Set((await repo.listAssignments(q(), { userId: req.auth.userId, targetType: 'project' })).map((a) => a.target_id));
       projects = projects.filter((p) => mine.has(p.id));
     }
-    return { projects: projects.map((p) => renderProject(req, p)), links: listLinks(req) };
+    const render = () => ({ projects: projects.map((p) => renderProject(req, p)), links: listLinks(req) });
+    // A listing served from the cache (SQLite) is the same rows until a project changes: so is its text.
+    return deps.db.dialect === 'sqlite' && projects === listing ? cachedJson(req, reply, listing, render) : render();
   });
 
   app.post('/projects', { schema: { body: ProjectCreate } }, async (req, reply) => {
@@ -110,7 +113,7 @@ export function projectRoutes(app: App, deps: IdentityDeps): void {
         throw e;
       }
       return row;
-    });
+    }).finally(repo.projectsChanged);
     reply.code(201);
     return { project: renderProject(req, row) };
   });
@@ -147,10 +150,10 @@ export function projectRoutes(app: App, deps: IdentityDeps): void {
         enabled: b.enabled === undefined ? p.enabled : b.enabled ? 1 : 0,
         tags: b.tags === undefined ? p.tags : JSON.stringify(b.tags),
       };
-      await trx.updateTable('projects').set({ name: next.name, description: next.description, enabled: next.enabled, tags: next.tags }).where('id', '=', id).execute();
+      await repo.updateProject(trx, id, { name: next.name, description: next.description, enabled: next.enabled, tags: next.tags });
       if (p.enabled && !next.enabled) await deps.tokens.revokeProject(trx, id);
       return next;
-    });
+    }).finally(repo.projectsChanged);
     deps.tokens.forget();
     return { project: renderProject(req, row) };
   });
@@ -169,8 +172,8 @@ export function projectRoutes(app: App, deps: IdentityDeps): void {
       await trx.deleteFrom('assignments').where('target_type', '=', 'project').where('target_id', '=', id).execute();
       await deps.tokens.revokeProject(trx, id);
       await trx.updateTable('users').set({ default_project_id: null }).where('default_project_id', '=', id).execute();
-      await trx.deleteFrom('projects').where('id', '=', id).execute();
-    });
+      await repo.deleteProject(trx, id);
+    }).finally(repo.projectsChanged);
     deps.tokens.forget();
     return reply.code(204).send();
   });

@@ -1,4 +1,4 @@
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { DomainRow, ProjectRow, RoleRow, UserRow } from '../../store/schema.js';
 import { baseUrl } from '../server.js';
 import type { TokenInfo } from '../../identity/tokens.js';
@@ -61,4 +61,25 @@ export function renderToken(req: FastifyRequest, t: TokenInfo, region: string, w
     if (withCatalog) token.catalog = buildCatalog(baseUrl(req), region);
   }
   return { token };
+}
+
+/**
+ * Rendered lists kept with the unchanging (cached) rows they were made from, per base URL and request
+ * URL, a few of each: a repeated listing is answered with the JSON text made the first time.
+ */
+const renderedLists = new WeakMap<object, Map<string, string>>();
+const MAX_RENDERINGS = 16;
+
+/** Sends the JSON text of `render()` for these rows and this request, made once per rows and URL. */
+export function cachedJson(req: FastifyRequest, reply: FastifyReply, rows: object, render: () => unknown): FastifyReply {
+  const key = `${baseUrl(req)} ${req.url}`;
+  let byKey = renderedLists.get(rows);
+  if (!byKey) renderedLists.set(rows, (byKey = new Map<string, string>()));
+  let text = byKey.get(key);
+  if (text === undefined) {
+    text = JSON.stringify(render());
+    if (byKey.size >= MAX_RENDERINGS) byKey.clear();
+    byKey.set(key, text);
+  }
+  return reply.header('content-type', 'application/json; charset=utf-8').send(text);
 }

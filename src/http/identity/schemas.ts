@@ -126,3 +126,18 @@ export function flag(v: unknown): boolean {
   if (v === true || v === '' || v === 1) return true;
   return typeof v === 'string' && /^(true|1|yes|on)$/i.test(v);
 }
+
+/**
+ * Response schemas: the route's answer is serialised from these (fast-json-stringify) instead of by
+ * JSON.stringify. Every field the renderer writes must be listed, since fields not listed are dropped.
+ */
+const Links = Type.Object({ self: Type.String() });
+const ProjectBody = Type.Object({
+  id: Type.String(), name: Type.String(), domain_id: Type.String(), description: Type.String(), enabled: Type.Boolean(),
+  parent_id: Type.String(), is_domain: Type.Boolean(), tags: Type.Array(Type.String()),
+  options: Type.Object({}, { additionalProperties: true }), links: Links,
+});
+export const ProjectList = Type.Object({
+  projects: Type.Array(ProjectBody),
+  links: Type.Object({ self: Type.String(), previous: Type.Null(), next: Type.Null() }),
+});

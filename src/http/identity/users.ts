@@ -1,5 +1,6 @@
 import type { App } from '../app-type.js';
 import { BerthError } from '../../core/errors.js';
+import { isUniqueViolation } from '../../store/db.js';
 import { newId } from '../../core/ids.js';
 import type { Queryable } from '../../store/db.js';
 import type { UserRow } from '../../store/schema.js';
@@ -51,7 +52,7 @@ export function userRoutes(app: App, deps: IdentityDeps): void {
       try {
         await repo.insertUser(trx, row);
       } catch (e) {
-        if (/unique|duplicate/i.test(String((e as Error).message))) throw duplicate(b.name);
+        if (isUniqueViolation(e)) throw duplicate(b.name);
         throw e;
       }
       return row;
