@@ -58,7 +58,8 @@ class LazyChild {
   }
   #write(level: LineLevel, args: unknown[]): void {
     if (this.#child === undefined && !this.#parent.isLevelEnabled(level)) return;
-    (this.#real()[level])(...args);
+    const write: (...a: unknown[]) => void = this.#real()[level].bind(this.#real());
+    write(...args);
   }
 
   get level(): string {
