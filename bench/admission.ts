@@ -21,7 +21,7 @@
  * Scale: BENCH_HOSTS (10,000), BENCH_CONTAINERS (1,000,000), BENCH_CREATES per phase (5,000),
  * BENCH_CONCURRENCY (64), BENCH_STATUS_SAMPLES (20), BENCH_DATABASES (sqlite,pg1,pg2).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { Agent as HttpAgent } from 'node:http';
 import { createServer } from 'node:net';
@@ -55,7 +55,7 @@ const CONCURRENCY = envInt('BENCH_CONCURRENCY', 64);
 const STATUS_SAMPLES = envInt('BENCH_STATUS_SAMPLES', 20);
 const LIST_PROJECT = Math.min(10_000, CONTAINERS);
 const DATABASES = (process.env.BENCH_DATABASES ?? 'sqlite,pg1,pg2').split(',').map((s) => s.trim()).filter(Boolean);
-const PG_URL = process.env.BERTH_BENCH_POSTGRES ?? '';
+let PG_URL = process.env.BERTH_BENCH_POSTGRES ?? '';
 
 // Every host offers the same: room for its share of the seeded containers and for the creates.
 const PER_HOST = Math.ceil(CONTAINERS / HOSTS);
@@ -87,6 +87,10 @@ async function prepare(db: Database, password: string, fleet: Fleet): Promise<{ 
   await identity.insertProject(db.kysely, {
     id: listProject, name: 'bench-list', domain_id: 'default', parent_id: null, description: '', enabled: 1, tags: '[]', created_at: new Date().toISOString(),
   });
+  // The admin works in the list project too, so its list is walked as the project's members see it.
+  const adminUser = (await identity.getUserByName(db.kysely, 'default', 'admin'))!;
+  const adminRole = (await identity.getRoleByName(db.kysely, 'admin'))!;
+  await identity.insertAssignment(db.kysely, { user_id: adminUser.id, target_type: 'project', target_id: listProject, role_id: adminRole.id });
   const at = new Date().toISOString();
   const hosts: HostRow[] = fleet.hostNames.map((name, i) => ({
     id: fleet.hostIds[i], name, zone: 'nova', enabled: 1, forced_down: 0, disabled_reason: null,
@@ -323,7 +327,7 @@ async function measureStatus(urls: string[], token: string, fleet: Fleet): Promi
 
 async function checkClaims(db: Database): Promise<{ overAdmitted: number; mismatched: number }> {
   const over = await sql<{ n: number }>`select count(*) as n from hosts where
-      used_cpu > cpus * ${CPU_ALLOCATION_RATIO} + 1e-6 or used_memory_mb > floor(memory_mb * ${MEMORY_ALLOCATION_RATIO})
+      used_cpu > cpus * ${sql.raw(String(CPU_ALLOCATION_RATIO))} + 1e-6 or used_memory_mb > floor(memory_mb * ${sql.raw(String(MEMORY_ALLOCATION_RATIO))})
       or used_disk_gb > disk_gb or used_containers > max_containers`.execute(db.kysely);
   const mismatch = await sql<{ n: number }>`select count(*) as n from hosts h left join (
         select host_id, sum(cpu) as cpu, sum(memory_mb) as mem, sum(disk_gb) as disk, count(*) as n from containers where host_id is not null group by host_id
@@ -455,8 +459,32 @@ function goals(r: Record<string, unknown>): (string | number)[][] {
   ];
 }
 
+/** A throwaway PostgreSQL from scripts/pg.sh when none is given and PostgreSQL is installed; undefined if not. */
+async function startThrowawayPostgres(): Promise<{ url: string; stop: () => void } | undefined> {
+  const dir = mkdtempSync(join(tmpdir(), 'berth-bench-pg-'));
+  const port = await freePort();
+  const r = spawnSync('bash', [join(ROOT, 'scripts', 'pg.sh'), 'start', dir, String(port)], { encoding: 'utf8' });
+  if (r.status !== 0) {
+    console.log(`no throwaway PostgreSQL: ${(r.stderr || '').trim().split('\n').pop()}`);
+    rmSync(dir, { recursive: true, force: true });
+    return undefined;
+  }
+  return { url: r.stdout.trim(), stop: () => void spawnSync('bash', [join(ROOT, 'scripts', 'pg.sh'), 'stop', dir], { stdio: 'ignore' }) };
+}
+
 async function main(): Promise<void> {
   console.log(`admission: ${HOSTS} hosts, ${CONTAINERS} containers, ${CREATES} creates per phase at concurrency ${CONCURRENCY}; load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  const throwaway = !PG_URL && DATABASES.some((d) => d !== 'sqlite') ? await startThrowawayPostgres() : undefined;
+  if (throwaway) PG_URL = throwaway.url;
+  try {
+    await runAll();
+  } finally {
+    throwaway?.stop();
+    api.destroy();
+  }
+}
+
+async function runAll(): Promise<void> {
   for (const kind of DATABASES) {
     if (kind !== 'sqlite' && !PG_URL) {
       console.log(`[${kind}] skipped: set BERTH_BENCH_POSTGRES to a PostgreSQL server URL`);
@@ -467,7 +495,6 @@ async function main(): Promise<void> {
     console.log(`\nratio to goal (${kind}; ratio ≥ 1 meets the goal)`);
     console.log(formatTable(['metric', 'value', 'goal', 'ratio', 'met'], goals(r)));
   }
-  api.destroy();
 }
 
 await main();
