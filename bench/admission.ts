@@ -65,7 +65,12 @@ const BATCH_ROWS = 1_000;
 const ROOT = join(fileURLToPath(import.meta.url), '..', '..', '..');
 
 const quiet = createLogger('silent');
-const api = new HttpAgent({ keepAlive: true, maxSockets: CONCURRENCY + 8 });
+/** Keep-alive connections; replaced before each measurement, since the server closes idle ones meanwhile. */
+let api = new HttpAgent({ keepAlive: true, maxSockets: CONCURRENCY + 8 });
+function freshConnections(): void {
+  api.destroy();
+  api = new HttpAgent({ keepAlive: true, maxSockets: CONCURRENCY + 8 });
+}
 
 interface Fleet {
   engines: Map<string, MemoryEngine>;
@@ -241,6 +246,7 @@ const sorted = (a: number[]) => [...a].sort((x, y) => x - y);
 const r2 = (x: number) => Math.round(x * 100) / 100;
 
 async function measureCreates(urls: string[], token: string, tag: string): Promise<{ perSec: number; p50: number; p99: number; failed: number }> {
+  freshConnections();
   const lat: number[] = [];
   let failed = 0;
   let next = 0;
@@ -266,6 +272,7 @@ async function measureCreates(urls: string[], token: string, tag: string): Promi
 }
 
 async function measureList(url: string, token: string): Promise<{ p50: number; p99: number; pages: number; seen: number }> {
+  freshConnections();
   const lat: number[] = [];
   let seen = 0;
   let pages = 0;
@@ -305,6 +312,7 @@ async function waitFor(url: string, token: string, uuid: string, status: string,
 
 /** Runs a container, stops it inside its engine (out of band), and times until the API says Stopped. */
 async function measureStatus(urls: string[], token: string, fleet: Fleet): Promise<{ p50: number; max: number; samples: number }> {
+  freshConnections();
   const times: number[] = [];
   for (let i = 0; i < STATUS_SAMPLES; i++) {
     const url = urls[i % urls.length];
