@@ -31,6 +31,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
+import { WebSocket } from 'ws';
 import { Agent } from '../src/agent/agent.js';
 import { createLogger } from '../src/core/log.js';
 import { hashSecret, newId, newSecret, newUuid } from '../src/core/ids.js';
@@ -183,6 +184,18 @@ async function freePort(): Promise<number> {
   });
 }
 
+/** Servers still running, stopped if this process is told to end early. */
+const running = new Set<ServerProc>();
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    for (const p of running) {
+      p.child.kill('SIGKILL');
+      rmSync(p.dataDir, { recursive: true, force: true });
+    }
+    process.exit(130);
+  });
+}
+
 async function startServerProc(database: string, password: string): Promise<ServerProc> {
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'berth-bench-adm-'));
@@ -195,6 +208,7 @@ async function startServerProc(database: string, password: string): Promise<Serv
   });
   const url = `http://127.0.0.1:${port}`;
   const p: ServerProc = { url, child, dataDir, maxRssMb: 0, timer: setInterval(() => sampleRss(p), 500) };
+  running.add(p);
   for (let i = 0; ; i++) {
     if (child.exitCode !== null) throw new Error(`berth server exited with ${child.exitCode}`);
     const r = await httpRequest(url, 'GET', '/identity/v3', { timeoutMs: 2_000 }).catch(() => undefined);
@@ -220,6 +234,7 @@ function sampleRss(p: ServerProc): void {
 
 async function stopServerProc(p: ServerProc): Promise<void> {
   clearInterval(p.timer);
+  running.delete(p);
   if (p.child.exitCode === null) {
     const exited = new Promise((r) => p.child.once('exit', r));
     p.child.kill('SIGTERM');
@@ -241,12 +256,25 @@ async function login(url: string, password: string, project = 'admin'): Promise<
 // ---------------------------------------------------------------------------------------------------
 // Measurements
 
+/** Status updates the agents of this process sent (counted at their WebSocket send). */
+let statusUpdatesSent = 0;
+{
+  const ws = WebSocket.prototype as unknown as { send: (...a: unknown[]) => void };
+  const send = ws.send;
+  ws.send = function (this: unknown, ...args: unknown[]) {
+    const text = args[0];
+    if (typeof text === 'string' && text.startsWith('{"type":"status"')) statusUpdatesSent += (text.match(/"uuid":/g) ?? []).length;
+    return send.apply(this, args);
+  };
+}
+
 const headers = (token: string) => ({ 'X-Auth-Token': token, 'OpenStack-API-Version': 'container 1.40' });
 const sorted = (a: number[]) => [...a].sort((x, y) => x - y);
 const r2 = (x: number) => Math.round(x * 100) / 100;
 
-async function measureCreates(urls: string[], token: string, tag: string): Promise<{ perSec: number; p50: number; p99: number; failed: number }> {
+async function measureCreates(urls: string[], token: string, tag: string): Promise<{ perSec: number; p50: number; p99: number; failed: number; statusPerSec: number }> {
   freshConnections();
+  const statusBefore = statusUpdatesSent;
   const lat: number[] = [];
   let failed = 0;
   let next = 0;
@@ -268,7 +296,8 @@ async function measureCreates(urls: string[], token: string, tag: string): Promi
   }));
   const secs = (now() - t0) / 1000;
   const s = sorted(lat);
-  return { perSec: Math.round(CREATES / secs), p50: r2(percentile(s, 50)), p99: r2(percentile(s, 99)), failed };
+  const statusPerSec = Math.round((statusUpdatesSent - statusBefore) / secs);
+  return { perSec: Math.round(CREATES / secs), p50: r2(percentile(s, 50)), p99: r2(percentile(s, 99)), failed, statusPerSec };
 }
 
 async function measureList(url: string, token: string): Promise<{ p50: number; p99: number; pages: number; seen: number }> {
@@ -416,7 +445,7 @@ async function runOne(kind: string): Promise<Record<string, unknown>> {
     await sleep(3_000); // the first full syncs
 
     const small = await measureCreates(urls, token, 'small');
-    console.log(`[${kind}] creates at ${LIST_PROJECT}: ${small.perSec}/s p50 ${small.p50} ms p99 ${small.p99} ms`);
+    console.log(`[${kind}] creates at ${LIST_PROJECT}: ${small.perSec}/s p50 ${small.p50} ms p99 ${small.p99} ms; agents sent ${small.statusPerSec} status updates/s meanwhile`);
     const list = await measureList(urls[0], listToken);
     console.log(`[${kind}] list: ${list.pages} pages, p50 ${list.p50} ms p99 ${list.p99} ms (${list.seen} containers)`);
     const status = await measureStatus(urls, token, fleet);
@@ -429,7 +458,7 @@ async function runOne(kind: string): Promise<Record<string, unknown>> {
       console.log(`[${kind}] seeded up to ${CONTAINERS} containers in ${r2(seedM)} s`);
       await sleep(3_000); // servers re-read the hosts (every 2 s)
       large = await measureCreates(urls, token, 'large');
-      console.log(`[${kind}] creates at ${CONTAINERS}: ${large.perSec}/s p50 ${large.p50} ms p99 ${large.p99} ms`);
+      console.log(`[${kind}] creates at ${CONTAINERS}: ${large.perSec}/s p50 ${large.p50} ms p99 ${large.p99} ms; agents sent ${large.statusPerSec} status updates/s meanwhile`);
     }
     const listLarge = await measureList(urls[0], listToken);
     const claims = await checkClaims(db);
@@ -438,7 +467,7 @@ async function runOne(kind: string): Promise<Record<string, unknown>> {
       database: kind, servers, hosts: HOSTS, containers: CONTAINERS, creates: CREATES, concurrency: CONCURRENCY,
       createsPerSec10k: small.perSec, createP50Ms10k: small.p50, createP99Ms10k: small.p99, failed10k: small.failed,
       createsPerSecM: large.perSec, createP50MsM: large.p50, createP99MsM: large.p99, failedM: large.failed,
-      ratioMto10k: r2(large.perSec / small.perSec),
+      ratioMto10k: r2(large.perSec / small.perSec), statusUpdatesPerSec10k: small.statusPerSec, statusUpdatesPerSecM: large.statusPerSec,
       listP50Ms: list.p50, listP99Ms: list.p99, listP99MsAtM: listLarge.p99, listPages: list.pages,
       statusToShowP50Ms: status.p50, statusToShowMaxMs: status.max,
       serverMaxRssMb: Math.round(rss), agentsConnectSeconds: r2(connected.seconds), seedSeconds: r2(seed10k + seedM),
