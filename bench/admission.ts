@@ -460,6 +460,11 @@ async function runOne(kind: string): Promise<Record<string, unknown>> {
       large = await measureCreates(urls, token, 'large');
       console.log(`[${kind}] creates at ${CONTAINERS}: ${large.perSec}/s p50 ${large.p50} ms p99 ${large.p99} ms; agents sent ${large.statusPerSec} status updates/s meanwhile`);
     }
+    // Did the agents converge what was just created? (A create is done for the user once it shows Created.)
+    await sleep(10_000);
+    const converged = await sql<{ n: number }>`select count(*) as n from containers where name like 'large-%' and status = 'Created'`.execute(db.kysely);
+    const convergedM = CONTAINERS > LIST_PROJECT ? Number(converged.rows[0].n) : CREATES;
+    console.log(`[${kind}] ${convergedM} of ${CREATES} containers created at M show Created 10 s after the last create`);
     const listLarge = await measureList(urls[0], listToken);
     const claims = await checkClaims(db);
     const rss = Math.max(...procs.map((p) => { sampleRss(p); return p.maxRssMb; }));
@@ -467,7 +472,7 @@ async function runOne(kind: string): Promise<Record<string, unknown>> {
       database: kind, servers, hosts: HOSTS, containers: CONTAINERS, creates: CREATES, concurrency: CONCURRENCY,
       createsPerSec10k: small.perSec, createP50Ms10k: small.p50, createP99Ms10k: small.p99, failed10k: small.failed,
       createsPerSecM: large.perSec, createP50MsM: large.p50, createP99MsM: large.p99, failedM: large.failed,
-      ratioMto10k: r2(large.perSec / small.perSec), statusUpdatesPerSec10k: small.statusPerSec, statusUpdatesPerSecM: large.statusPerSec,
+      ratioMto10k: r2(large.perSec / small.perSec), convergedWithin10sM: convergedM, statusUpdatesPerSec10k: small.statusPerSec, statusUpdatesPerSecM: large.statusPerSec,
       listP50Ms: list.p50, listP99Ms: list.p99, listP99MsAtM: listLarge.p99, listPages: list.pages,
       statusToShowP50Ms: status.p50, statusToShowMaxMs: status.max,
       serverMaxRssMb: Math.round(rss), agentsConnectSeconds: r2(connected.seconds), seedSeconds: r2(seed10k + seedM),
