@@ -42,6 +42,8 @@ export const DEFAULT_ZONE = 'nova';
 /** start() resolves after this long even if the server has not answered yet; the agent keeps trying. */
 const START_WAIT_MS = 5_000;
 
+const FULL_REPORT_EVERY = 10;
+
 /** Engine actions that can change what the agent reports (exec, attach, resize, archive ... cannot). */
 const STATE_ACTIONS = /^(create|start|restart|die|stop|pause|unpause|destroy|oom|health_status|rename|update)\b/;
 
@@ -56,6 +58,7 @@ export class Agent {
   #heartbeat: NodeJS.Timeout | undefined;
   #resync: NodeJS.Timeout | undefined;
   #resyncing = false;
+  #resyncs = 0;
   #events: { cloudId: string; abort: AbortController; done: Promise<void> } | undefined;
   #welcomed: (() => void) | undefined;
   #stopped = false;
@@ -171,6 +174,8 @@ export class Agent {
     if (protocol !== PROTOCOL_VERSION) this.#log.warn({ protocol, ours: PROTOCOL_VERSION }, 'server speaks another protocol version');
     this.#hostId = hostId;
     this.#reconciler.setCloud(cloudId);
+    this.#reconciler.reportAgain();
+    this.#resyncs = 0;
     this.#conn.markHealthy();
     this.#watchEvents(cloudId);
     this.#stopTimers();
@@ -189,6 +194,8 @@ export class Agent {
   async #runResync(): Promise<void> {
     if (this.#resyncing || !this.#conn.open) return;
     this.#resyncing = true;
+    // Every tenth resync reports everything, unchanged or not (a safety net for a report the server lost).
+    if (++this.#resyncs % FULL_REPORT_EVERY === 0) this.#reconciler.reportAgain();
     try {
       await this.#batcher.hold(() => this.#reconciler.resync());
     } finally {

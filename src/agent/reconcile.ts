@@ -30,6 +30,10 @@ export class Reconciler {
   /** What this agent applied itself since it started, by uuid. */
   #applied = new Map<string, Applied>();
   #lastStatus = new Map<string, string>();
+  /** A resize the engine refused, reported with every observation until the next generation. */
+  #refusals = new Map<string, { generation: number; refused: NonNullable<ObservedStatus['limitsRefused']> }>();
+  /** What was last reported per container: an unchanged observation is not sent again. */
+  #reported = new Map<string, string>();
   #chains = new Map<string, Promise<void>>();
   #observeQueued = new Set<string>();
   /** Set once a full desired set arrived: only then is an unlisted labelled container known to be unwanted. */
@@ -50,7 +54,17 @@ export class Reconciler {
     this.#desired.clear();
     this.#applied.clear();
     this.#lastStatus.clear();
+    this.#reported.clear();
+    this.#refusals.clear();
     this.#fullSeen = false;
+  }
+
+  /**
+   * Makes the next observation of every container go out even if unchanged: after a (re)connection the
+   * server may have missed reports, and now and then as a safety net for a report it failed to store.
+   */
+  reportAgain(): void {
+    this.#reported.clear();
   }
 
   has(uuid: string): boolean {
@@ -186,9 +200,15 @@ export class Reconciler {
       }
     }
     const status = observe(d, after, applied, failure);
-    if (refused) status.limitsRefused = refused;
+    if (refused) this.#refusals.set(uuid, { generation: applied.generation, refused });
+    const refusal = this.#refusals.get(uuid);
+    if (refusal && refusal.generation === applied.generation) status.limitsRefused = refusal.refused;
+    else this.#refusals.delete(uuid);
     if (status.status === 'Deleted' && this.#desired.get(uuid) === d) this.#forget(uuid);
     else if (this.#desired.has(uuid)) this.#lastStatus.set(uuid, status.status);
+    const fingerprint = JSON.stringify(status);
+    if (this.#reported.get(uuid) === fingerprint) return;
+    if (this.#desired.has(uuid)) this.#reported.set(uuid, fingerprint);
     this.#o.report(status);
   }
 
@@ -222,6 +242,8 @@ export class Reconciler {
     this.#desired.delete(uuid);
     this.#applied.delete(uuid);
     this.#lastStatus.delete(uuid);
+    this.#reported.delete(uuid);
+    this.#refusals.delete(uuid);
   }
 }
 

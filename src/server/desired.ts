@@ -18,5 +18,8 @@ export function desiredOf(row: ContainerRow): DesiredContainer {
   };
 }
 
-/** A fingerprint of what the agent acts on, to send only containers that changed. */
-export const desiredKey = (d: DesiredContainer) => `${d.generation}/${d.restartGeneration}/${d.desired}`;
+/**
+ * A fingerprint of what the agent acts on, to send only containers that changed. The limits are in it:
+ * limits the engine refused go back in the spec without a new generation, and the agent's copy follows.
+ */
+export const desiredKey = (d: DesiredContainer) => `${d.generation}/${d.restartGeneration}/${d.desired}/${d.spec.cpu}/${d.spec.memoryMb}`;

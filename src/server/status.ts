@@ -41,7 +41,7 @@ export async function applyStatuses(db: Database, hostId: string, updates: Obser
         await repo.releaseOnHost(trx, hostId, { cpu: row.cpu - refused.cpu, memoryMb: row.memory_mb - refused.memoryMb, diskGb: 0, containers: 0 });
         claimsChanged = true;
       }
-      await repo.updateContainer(trx, row.uuid, {
+      const set: Partial<typeof row> = {
         status,
         status_reason: refused ? refused.reason : u.statusReason,
         status_detail: u.statusDetail,
@@ -50,8 +50,11 @@ export async function applyStatuses(db: Database, hostId: string, updates: Obser
         observed_generation: Math.max(row.observed_generation, u.generation),
         ...limits,
         ...(applied && row.desired !== 'deleted' ? { task_state: null } : {}),
-      });
-      if (applied && row.desired !== 'deleted') {
+      };
+      // A report that changes nothing writes nothing (agents re-report everything now and then).
+      if (Object.entries(set).some(([k, v]) => row[k as keyof typeof row] !== v)) await repo.updateContainer(trx, row.uuid, set);
+      const wasPending = row.observed_generation < row.generation || row.task_state !== null;
+      if (applied && row.desired !== 'deleted' && wasPending) {
         const failed = u.status === 'Error' || refused !== undefined;
         await repo.finishOpenActions(trx, row.uuid, failed ? 'Error' : 'Success', refused ? refused.reason : u.status === 'Error' ? u.statusReason : null);
       }
