@@ -14,7 +14,7 @@ import type { ChangeBus } from '../server/changes.js';
 import { addClaims, hostView, isUp as isUpAt, isZeroClaim, NO_CLAIM } from './host-view.js';
 
 /** How often every host is re-read: catches heartbeats (up/down) and anything a notification missed. */
-const RELOAD_MS = 2_000;
+const RELOAD_MS = 5_000;
 
 export interface Reservation { hostId: string; claim: Claim }
 

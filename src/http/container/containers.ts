@@ -98,12 +98,24 @@ function buildNew(deps: ContainerDeps, req: FastifyRequest, b: CreateBody) {
   return { spec, placement, cpu, memoryMb, extra };
 }
 
+/** The next page's link: the same query with the last row as marker (filters kept, so paging stays in them). */
+function nextLink(req: FastifyRequest, marker: string, limit: number, f: Static<typeof ListQuery>, all: boolean): string {
+  const keep = new URLSearchParams();
+  keep.set('limit', String(limit));
+  keep.set('marker', marker);
+  for (const key of ['sort_key', 'sort_dir', 'project_id', 'name', 'status', 'image', 'host', 'user_id', 'task_state'] as const) {
+    const v = f[key];
+    if (v !== undefined && v !== null && v !== '') keep.set(key, String(v));
+  }
+  if (all) keep.set('all_projects', 'True');
+  return `${baseUrl(req)}/container/v1/containers?${keep.toString()}`;
+}
+
 export function containerRoutes(app: App, deps: ContainerDeps): void {
   const q = () => deps.db.kysely;
   const core = deps.core;
   const who = (req: FastifyRequest) => actorOf(deps.policy, req);
   const showHost = (req: FastifyRequest) => deps.policy.check('container:get_one:host', { userId: req.auth.userId, projectId: req.auth.projectId, roles: req.auth.roles.map((r) => r.name) }, {});
-  const hostNames = async () => new Map((await repo.listHosts(q())).map((h) => [h.id, h.name]));
 
   app.post('/containers', { schema: { body: ContainerCreate, querystring: CreateQuery } }, async (req, reply) => {
     // Policy first, so a caller who may not create learns that before anything about the body.
@@ -125,17 +137,16 @@ export function containerRoutes(app: App, deps: ContainerDeps): void {
     const sortKey = (f.sort_key === 'memory' ? 'memory_mb' : f.sort_key === 'host' ? 'host_id' : f.sort_key ?? 'created_at') as keyof ContainerRow;
     const actor = who(req);
     const marker = f.marker ? await core.find(actor, f.marker, { allProjects: all }) : undefined;
-    const names = await hostNames();
-    const hostId = f.host ? [...names].find(([, n]) => n === f.host)?.[0] ?? 'none' : undefined;
+    const hostId = f.host ? (await repo.getHostByName(q(), f.host))?.id ?? 'none' : undefined;
     const limit = f.limit && f.limit > 0 ? Math.min(f.limit, 1000) : undefined;
     const rows = await core.list(actor, {
       allProjects: all, projectId: f.project_id, limit, marker, sortKey, sortDir: f.sort_dir ?? 'asc', name: f.name, status: f.status, image: f.image, hostId,
     });
     const filtered = rows.filter((r) => (!f.user_id || r.user_id === f.user_id) && (!f.task_state || r.task_state === f.task_state));
+    // Only the hosts on this page are read for their names.
+    const names = new Map((await repo.listHostsById(q(), [...new Set(filtered.flatMap((r) => (r.host_id ? [r.host_id] : [])))])).map((h) => [h.id, h.name]));
     const show = showHost(req);
-    const next = limit && rows.length === limit
-      ? `${baseUrl(req)}/container/v1/containers?limit=${limit}&marker=${rows[rows.length - 1].uuid}${f.sort_key ? `&sort_key=${f.sort_key}` : ''}${f.sort_dir ? `&sort_dir=${f.sort_dir}` : ''}${all ? '&all_projects=True' : ''}`
-      : null;
+    const next = limit && rows.length === limit ? nextLink(req, rows[rows.length - 1].uuid, limit, f, all) : null;
     return { containers: filtered.map((r) => renderContainer(req, r, r.host_id ? names.get(r.host_id) : null, show)), next };
   });
 
