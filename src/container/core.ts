@@ -146,7 +146,7 @@ export class ContainerCore {
         this.#d.index.settle(reservation, committed);
       }
       if (committed) {
-        await this.#d.bus.publish(row.host_id);
+        await this.#d.bus.publish(row.host_id, row.uuid);
         return row;
       }
       await this.#d.index.refresh([choice.host.id]);
@@ -195,7 +195,7 @@ export class ContainerCore {
       who.authorize(policyOf(action), { project_id: row.project_id });
       return { set: decideAction(row, action, opts), journal: { action, open: true } };
     });
-    await this.#d.bus.publish(c.host_id);
+    await this.#d.bus.publish(c.host_id, c.uuid);
     return c;
   }
 
@@ -219,7 +219,7 @@ export class ContainerCore {
     });
     if (!isZeroClaim(delta) && c.host_id) {
       this.#d.index.applyCommitted(c.host_id, delta);
-      await this.#d.bus.publish(c.host_id);
+      await this.#d.bus.publish(c.host_id, c.uuid);
     }
     return c;
   }
@@ -238,7 +238,7 @@ export class ContainerCore {
         : { set: d.set, journal: { action: 'delete', open: true } };
     });
     if (forgotten && c.host_id) this.#d.index.applyCommitted(c.host_id, addClaims(NO_CLAIM, claimOf(c), -1));
-    await this.#d.bus.publish(c.host_id);
+    await this.#d.bus.publish(c.host_id, forgotten ? undefined : c.uuid);
     return c;
   }
 

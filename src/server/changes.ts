@@ -21,18 +21,24 @@ export class ChangeBus {
   }
 
   async start(): Promise<void> {
-    this.#listener = await listen(this.#db, CHANNEL, (hostId) => this.#events.emit('host', hostId));
+    this.#listener = await listen(this.#db, CHANNEL, (payload) => {
+      const [hostId, uuid] = payload.split(' ');
+      this.#events.emit('host', hostId, uuid || undefined);
+    });
   }
 
-  /** Call after the transaction that changed the host's containers has committed. */
-  async publish(hostId: string | null | undefined): Promise<void> {
+  /**
+   * Call after the transaction that changed the host has committed. `uuid` names the one container that
+   * changed, so a hub pushes just that one; without it, anything of the host may have changed.
+   */
+  async publish(hostId: string | null | undefined, uuid?: string): Promise<void> {
     if (!hostId || this.#closed) return;
     // On SQLite, or when the NOTIFY fails, this process's own hub still hears of the change.
-    const sent = await notify(this.#db, CHANNEL, hostId).catch(() => false);
-    if (!sent) this.#events.emit('host', hostId);
+    const sent = await notify(this.#db, CHANNEL, uuid ? `${hostId} ${uuid}` : hostId).catch(() => false);
+    if (!sent) this.#events.emit('host', hostId, uuid);
   }
 
-  subscribe(fn: (hostId: string) => void): () => void {
+  subscribe(fn: (hostId: string, uuid?: string) => void): () => void {
     this.#events.on('host', fn);
     return () => this.#events.off('host', fn);
   }
