@@ -257,6 +257,7 @@ eachDialect((dialect) => {
 
   it('with the agent stopped, every call answers 503 in Zun\'s format through both servers', async () => {
     await agent.kill();
+    await waitFor('server A to see the agent gone', () => !a.server.hub.isConnected(agent.hostId));
     const tar = (await tarOf('x.txt', Buffer.from('x'))).toString('base64');
     for (const [name, z] of Object.entries(zun)) {
       const calls: [string, string, unknown?][] = [

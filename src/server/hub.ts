@@ -52,7 +52,8 @@ export class AgentHub {
   #wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 * 1024 });
   #byHost = new Map<string, Connection>();
   #calls = new Map<string, { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
-  #streams = new Map<string, { hostId: string; onData: (d: Buffer) => void; onClose: StreamClosed }>();
+  /** Open sessions by stream id, with the connection they went out on. */
+  #streams = new Map<string, { connId: string; onData: (d: Buffer) => void; onClose: StreamClosed }>();
   #unsubscribe: () => void;
   #timer: NodeJS.Timeout;
   #presence: NodeJS.Timeout | undefined;
@@ -128,15 +129,16 @@ export class AgentHub {
       this.#onMessage(conn, msg).catch((err) => this.#log.error({ err, host: hostName }, 'agent message failed'));
     });
     ws.on('close', () => {
+      // Calls and sessions that went out on this connection end with it (a newer one holds none of them).
+      const gone = new BerthError('host_unreachable', `The compute host ${hostName} disconnected.`);
+      for (const [id, c] of this.#calls) if (id.startsWith(`${conn.id}:`)) { clearTimeout(c.timer); c.reject(gone); this.#calls.delete(id); }
+      for (const [sid, st] of this.#streams) if (st.connId === conn.id) { this.#streams.delete(sid); st.onClose(undefined, gone); }
+      this.#log.info({ host: hostName }, 'agent disconnected');
       if (this.#byHost.get(hostId) !== conn) return;
       this.#byHost.delete(hostId);
-      const gone = new BerthError('host_unreachable', `The compute host ${hostName} disconnected.`);
-      for (const [id, c] of this.#calls) if (id.startsWith(`${hostId}:`)) { clearTimeout(c.timer); c.reject(gone); this.#calls.delete(id); }
-      for (const [sid, st] of this.#streams) if (st.hostId === hostId) { this.#streams.delete(sid); st.onClose(undefined, gone); }
       if (!this.#closing) {
         routes.clearAgentRoute(this.#db.kysely, hostId, conn.id).catch((err) => this.#log.warn({ err, host: hostName }, 'agent route not cleared'));
       }
-      this.#log.info({ host: hostName }, 'agent disconnected');
     });
     ws.on('error', () => undefined);
   }
@@ -153,7 +155,7 @@ export class AgentHub {
         await this.#status(conn, msg.updates);
         return;
       case 'result': {
-        const key = `${conn.hostId}:${msg.id}`;
+        const key = `${conn.id}:${msg.id}`;
         const call = this.#calls.get(key);
         if (!call) return;
         this.#calls.delete(key);
@@ -257,10 +259,10 @@ export class AgentHub {
     const id = randomUUID();
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
-        this.#calls.delete(`${conn.hostId}:${id}`);
+        this.#calls.delete(`${conn.id}:${id}`);
         reject(new BerthError('host_unreachable', `The compute host ${conn.hostName} did not answer ${method} within ${timeoutMs / 1000} s.`));
       }, timeoutMs);
-      this.#calls.set(`${conn.hostId}:${id}`, { resolve: resolve as (v: unknown) => void, reject, timer });
+      this.#calls.set(`${conn.id}:${id}`, { resolve: resolve as (v: unknown) => void, reject, timer });
       this.#send(conn, { type: 'call', id, method, uuid, params });
     });
   }
@@ -290,7 +292,7 @@ export class AgentHub {
     const conn = this.#byHost.get(hostId);
     if (!conn) return undefined;
     const sid = randomUUID();
-    this.#streams.set(sid, { hostId, onData, onClose });
+    this.#streams.set(sid, { connId: conn.id, onData, onClose });
     this.#send(conn, { type: 'stream-open', sid, kind, uuid, params });
     return {
       ready: Promise.resolve(),
