@@ -81,7 +81,7 @@ function refusedHandshake(url: string, headers: Record<string, string> = {}): Pr
  * Drives an interactive session at `url`: for each step, waits until the output shows `wait` (after the
  * previous input), then types `send` (or what it resolves to); returns everything printed until it closed.
  */
-function interactiveSession(url: string, steps: [wait: string, send: string | (() => Promise<string>)][]): Promise<{ output: string; code: number }> {
+function interactiveSession(url: string, steps: [wait: string, send: string | (() => Promise<string>)][]): Promise<{ output: string; code: number; reason: string }> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url);
     let output = '';
@@ -111,9 +111,9 @@ function interactiveSession(url: string, steps: [wait: string, send: string | ((
       output += data.toString();
       advance();
     });
-    ws.on('close', (code) => {
+    ws.on('close', (code, reason) => {
       clearTimeout(timer);
-      resolve({ output, code });
+      resolve({ output, code, reason: reason.toString() });
     });
     ws.on('error', (e) => {
       clearTimeout(timer);
@@ -173,7 +173,7 @@ eachDialect((dialect) => {
     assert.equal(c.host, hostName);
   });
 
-  it('exec through B (forwarded) and through A (direct), with their latency', async (t) => {
+  it('exec through B (forwarded) and through A (direct), with the latency of exec and logs', async (t) => {
     const run = async (z: Zun) => {
       const r = await z('POST', `/containers/${uuid}/execute?command=echo%20hello&run=true`);
       assert.equal(r.status, 200, r.text);
@@ -190,6 +190,16 @@ eachDialect((dialect) => {
       }
     }
     t.diagnostic(`exec median: direct ${median(times.a).toFixed(1)} ms, forwarded ${median(times.b).toFixed(1)} ms (${dialect.name})`);
+    // Logs are the cheapest call on the engine side, so they show the cost of the extra hop best.
+    const logs: Record<'a' | 'b', number[]> = { a: [], b: [] };
+    for (let i = 0; i < 15; i++) {
+      for (const k of ['a', 'b'] as const) {
+        const t0 = performance.now();
+        assert.equal((await zun[k]('GET', `/containers/${uuid}/logs`)).status, 200);
+        logs[k].push(performance.now() - t0);
+      }
+    }
+    t.diagnostic(`logs median: direct ${median(logs.a).toFixed(1)} ms, forwarded ${median(logs.b).toFixed(1)} ms (${dialect.name})`);
   });
 
   it('logs through B', async () => {
@@ -256,7 +266,16 @@ eachDialect((dialect) => {
   });
 
   it('with the agent stopped, every call answers 503 in Zun\'s format through both servers', async () => {
-    await agent.kill();
+    // A session open through B when the agent goes away ends with the reason.
+    const open = await zun.b('POST', `/containers/${uuid}/execute?command=sh&interactive=true&run=false`);
+    assert.equal(open.status, 200, open.text);
+    const killed = interactiveSession(open.json.proxy_url, [['#', async () => {
+      await agent.kill();
+      return '';
+    }]]);
+    const broken = await killed;
+    assert.equal(broken.code, 1011, broken.output);
+    assert.match(broken.reason, new RegExp(`compute host ${hostName} disconnected`));
     await waitFor('server A to see the agent gone', () => !a.server.hub.isConnected(agent.hostId));
     const tar = (await tarOf('x.txt', Buffer.from('x'))).toString('base64');
     for (const [name, z] of Object.entries(zun)) {

@@ -127,7 +127,8 @@ export function forwardStream(peer: Peer, secret: string, open: ForwardStreamOpe
       // ignore what is not a control message
     }
   });
-  ws.on('close', () => end());
+  // 1011: the session broke on the other server (its agent went away); the reason says so.
+  ws.on('close', (code: number, reason: Buffer) => end(code === 1011 ? new BerthError('host_unreachable', reason.toString() || unreachable(peer, 'ended the session').message) : undefined));
   const put = (m: Buffer | string) => {
     if (ended) return;
     if (opened) ws.send(m, { binary: typeof m !== 'string' });

@@ -79,9 +79,10 @@ export class ForwardedStreams {
     const control = (c: StreamControl) => { if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(c)); };
     const stream = this.#hub.openLocalStream(open.hostId, open.kind, open.uuid, open.params,
       (data) => { if (ws.readyState === ws.OPEN) ws.send(data, { binary: true }); },
-      (exitCode) => {
+      (exitCode, error) => {
         control({ type: 'close', exitCode });
-        ws.close(1000, 'session ended');
+        if (error) ws.close(1011, error.message.slice(0, 120));
+        else ws.close(1000, 'session ended');
       });
     if (!stream) {
       ws.close(1011, 'the compute host disconnected');

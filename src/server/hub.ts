@@ -34,6 +34,8 @@ interface Connection {
 
 const RESYNC_MS = 10_000;
 const DEFAULT_CALL_MS = 120_000;
+/** A server silent this long has crashed; the next server to start forgets it. */
+const STALE_SERVER_MS = 60 * 60 * 1000;
 
 /**
  * The server's end of the agent channel: authenticates agents by host credential, records their host,
@@ -93,6 +95,7 @@ export class AgentHub {
    */
   async announce(url: string): Promise<void> {
     await routes.registerServer(this.#db.kysely, this.serverId, url, new Date().toISOString());
+    await routes.removeStaleServers(this.#db.kysely, new Date(Date.now() - STALE_SERVER_MS).toISOString());
     this.#presence = setInterval(() => {
       void (async () => {
         const now = new Date().toISOString();

@@ -17,6 +17,16 @@ export async function removeServer(q: Queryable, id: string): Promise<void> {
 }
 
 /**
+ * Forgets servers whose heartbeat stopped before `before` (they crashed: a clean stop removes its own
+ * row) and the routes that still name them.
+ */
+export async function removeStaleServers(q: Queryable, before: string): Promise<void> {
+  const stale = q.selectFrom('servers').select('id').where('last_seen_at', '<', before);
+  await q.deleteFrom('agent_routes').where('server_id', 'in', stale).execute();
+  await q.deleteFrom('servers').where('last_seen_at', '<', before).execute();
+}
+
+/**
  * The host's agent is now connected to `serverId` over connection `connectionId` (replacing whatever
  * was recorded before).
  */
