@@ -129,7 +129,7 @@ function timelineOf(uuid: string, t0: number): Timeline {
   t.desiredReceived = marks.find((m) => m.what === 'ws.receive' && carries(m, 'desired', desired))?.at;
   t.statusSent = marks.find((m) => m.what === 'ws.send' && carries(m, 'status', running))?.at;
   t.statusReceived = marks.find((m) => m.what === 'ws.receive' && carries(m, 'status', running))?.at;
-  for (const k of ['desiredSent', 'desiredReceived', 'statusSent', 'statusReceived'] as const) if (t[k] !== undefined) t[k] = rel(t[k]!);
+  for (const k of ['desiredSent', 'desiredReceived', 'statusSent', 'statusReceived'] as const) if (t[k] !== undefined) t[k] = rel(t[k]);
   t.inspectBefore = pair('inspect');
   t.create = pair('create');
   t.start = pair('start');

@@ -116,12 +116,12 @@ export interface BenchServer {
 export async function startBenchServer(env: Record<string, string> = {}, logDestination?: NodeJS.WritableStream): Promise<BenchServer> {
   const { mkdtempSync, rmSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
-  const { join } = await import('node:path');
+  const path = await import('node:path');
   const { randomBytes } = await import('node:crypto');
   const { loadConfig } = await import('../src/core/config.js');
   const { createLogger } = await import('../src/core/log.js');
   const { startServer } = await import('../src/server/start.js');
-  const dataDir = mkdtempSync(join(tmpdir(), 'berth-bench-'));
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'berth-bench-'));
   const password = `pw-${randomBytes(9).toString('base64url')}`;
   const config = loadConfig({
     BERTH_DATA_DIR: dataDir,

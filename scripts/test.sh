@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `npm test`: installs what the tests need, makes sure a Docker engine runs, starts a throwaway
-# PostgreSQL (BERTH_TEST_POSTGRES), runs every compiled test file with node's test runner and cleans up.
+# `npm test`: installs what the tests need, lints (an ESLint error fails the run), makes sure a Docker
+# engine runs, starts a throwaway PostgreSQL (BERTH_TEST_POSTGRES), runs every compiled test file with
+# node's test runner and cleans up.
 # Arguments filter the test files by path: `npm test -- identity` runs those whose path has "identity".
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR
@@ -8,6 +9,8 @@ set -euo pipefail
 cd "$ROOT"
 
 bash scripts/install.sh --test
+log "eslint"
+npx eslint src test bench
 line=$(bash scripts/docker.sh ensure)
 export "${line:?}"
 

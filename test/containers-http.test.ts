@@ -9,9 +9,9 @@ import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, it } from 'node:test';
 import { pack } from 'tar-stream';
-import { memoryLog, registeredRoutes, type HttpAnswer } from './helpers.js';
+import { memoryLog, registeredRoutes, waitFor, type HttpAnswer } from './helpers.js';
 import {
-  ZUN, addUser, assertZunError, deleteAllContainers, eachEngineDialect, waitGone, engineSkipReason, startEngineServer,
+  ZUN, addUser, assertZunError, docker, deleteAllContainers, eachEngineDialect, waitGone, engineSkipReason, startEngineServer,
   stopEngineServer, waitStatus, zunAs, type EngineServer, type TestUser, type Zun,
 } from './containers-fixture.js';
 
@@ -446,6 +446,40 @@ eachEngineDialect(skip, (dialect) => {
       assert.equal((await zun.carol('GET', `/containers/${ids.target}/container_actions`)).status, 200);
     });
 
+    it('resize: the agent applies new limits to the engine container; limits the engine refuses go back', async () => {
+      const a = zun.alice;
+      const made = await create(a, { name: 'resizable', image: 'busybox', command: ['sleep', '3600'], cpu: 0.5, memory: '64m' }, true);
+      const uuid = made.json.uuid;
+      await waitStatus(a, uuid, ['Running'], 30_000);
+      const limits = async () => (await docker(['inspect', '--format', '{{.HostConfig.NanoCpus}} {{.HostConfig.Memory}}', `berth-${uuid}`])).stdout.trim();
+      assert.equal(await limits(), `${0.5e9} ${64 * 1024 * 1024}`);
+
+      // Accepted at once as desired state; the agent updates the running container.
+      const grown = await a('PATCH', `/containers/${uuid}`, { body: { cpu: 1, memory: '96m' } });
+      assert.equal(grown.status, 200, grown.text);
+      assert.equal(grown.json.cpu, 1);
+      assert.equal(grown.json.memory, '96');
+      await waitFor('the engine container to have the new limits', async () => ((await limits()) === `${1e9} ${96 * 1024 * 1024}` ? true : undefined), 30_000, 100);
+      const shown = await waitStatus(a, uuid, ['Running'], 30_000);
+      assert.equal(shown.status_reason, null);
+
+      // More cpus than the machine has: the scheduler's ratio allows the claim, Docker refuses the update.
+      const cpus = Number((await docker(['info', '--format', '{{.NCPU}}'])).stdout.trim());
+      const refused = await a('PATCH', `/containers/${uuid}`, { body: { cpu: cpus + 1 } });
+      assert.equal(refused.status, 200, refused.text);
+      const back = await waitFor('the refused limits to go back', async () => {
+        const r = await a('GET', `/containers/${uuid}`);
+        return r.json.cpu === 1 && r.json.task_state === null ? r.json : undefined;
+      }, 30_000, 100);
+      assert.match(back.status_reason, /The engine refused the new limits/);
+      assert.equal(back.status, 'Running', 'the container keeps running with its old limits');
+      assert.equal(await limits(), `${1e9} ${96 * 1024 * 1024}`);
+      const journal = (await a('GET', `/containers/${uuid}/container_actions`)).json.containerActions;
+      assert.ok(journal.some((x: any) => x.action === 'update' && /The engine refused the new limits/.test(x.message ?? '')), JSON.stringify(journal));
+      assert.equal((await a('DELETE', `/containers/${uuid}?force=True`)).status, 204);
+      await waitGone(a, uuid);
+    });
+
     it('logs and attach answer JSON strings, as zunclient decodes them', async () => {
       const logs = await zun.alice('GET', `/containers/${ids.secretive}/logs?stdout=True&stderr=False`);
       assert.equal(logs.status, 200);
@@ -509,6 +543,27 @@ eachEngineDialect(skip, (dialect) => {
     assert.equal((await a('DELETE', `/containers/${racer}?force=True`)).status, 204);
     // Gone before the next case counts containers: a deletion the agent confirms mid-count changes it.
     await waitGone(a, racer);
+  });
+
+  it('racing actions on one container, by name and by uuid: one stop wins, the rest are told its state', async () => {
+    const a = zun.alice;
+    const made = await create(a, { name: 'contended', image: 'busybox', command: ['sleep', '3600'] }, true);
+    const uuid = made.json.uuid;
+    await waitStatus(a, uuid, ['Running'], 30_000);
+    const stops = await Promise.all(Array.from({ length: 6 }, (_, i) => a('POST', `/containers/${i % 2 ? uuid : 'contended'}/stop?timeout=1`)));
+    assert.deepEqual(stops.map((r) => r.status).sort(), [202, 409, 409, 409, 409, 409], stops.map((r) => r.text.slice(0, 120)).join('\n'));
+    for (const r of stops.filter((x) => x.status === 409)) assertZunError(r, 409, `Cannot stop container ${uuid} in Stopped state.`);
+    await waitStatus(a, uuid, ['Stopped'], 30_000);
+    const journal = (await a('GET', `/containers/${uuid}/container_actions`)).json.containerActions;
+    assert.equal(journal.filter((x: any) => x.action === 'stop').length, 1, 'one stop in the journal');
+    // A rename racing a delete by the other identifier: whichever lands, the name is consistent.
+    const [renamed, deleted] = await Promise.all([
+      a('PATCH', `/containers/contended`, { body: { name: 'contended-2' } }),
+      a('DELETE', `/containers/${uuid}`),
+    ]);
+    assert.equal(deleted.status, 204, deleted.text);
+    assert.ok([200, 409].includes(renamed.status), renamed.text);
+    await waitGone(a, uuid);
   });
 
   it('paging: limit, marker, sort_key, sort_dir and next, for a project and for an admin', async () => {

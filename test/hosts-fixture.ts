@@ -170,8 +170,8 @@ export class AgentProcess {
       this.#output += d.toString();
       if (this.#output.length > 1_000_000) this.#output = this.#output.slice(-500_000);
     };
-    child.stdout!.on('data', keep);
-    child.stderr!.on('data', keep);
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
     try {
       await waitFor(`agent ${o.name} to be welcomed`, () => {
         if (!this.running) throw new Error(`agent ${o.name} exited: ${this.#output}`);

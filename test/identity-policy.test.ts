@@ -328,10 +328,10 @@ eachDialect((dialect) => {
             s.request('DELETE', `${V3}/projects/${project}/users/${current}/roles/${adminRole}`, { token: otherToken }),
           ]);
           const statuses = [a.status, b.status];
-          assert.equal(statuses.filter((x) => x === 204).length, 1, `round ${round}: one removal wins (${statuses}; ${a.text} ${b.text})`);
+          assert.equal(statuses.filter((x) => x === 204).length, 1, `round ${round}: one removal wins (${statuses.join(',')}; ${a.text} ${b.text})`);
           for (const r of [a, b]) if (r.status !== 204) assert.ok(r.status === 403 || r.status === 401, `round ${round}: the loser is refused: ${r.status} ${r.text}`);
           const left = await enabledAdmins();
-          assert.equal(left.length, 1, `round ${round}: admins left: ${left}`);
+          assert.equal(left.length, 1, `round ${round}: admins left: ${left.join(',')}`);
           if (left[0] === other) {
             current = other;
             token = otherToken;

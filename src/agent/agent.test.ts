@@ -42,7 +42,7 @@ class Peer {
     this.wss.on('connection', (ws, req) => {
       this.authorizations.push(req.headers.authorization);
       this.socket = ws;
-      ws.on('message', (data) => this.messages.push(JSON.parse(String(data)) as AgentMessage));
+      ws.on('message', (data) => this.messages.push(JSON.parse((data as Buffer).toString('utf8')) as AgentMessage));
     });
   }
 

@@ -74,13 +74,6 @@ async function dispatch(ctx: CallContext, method: CallMethod, uuid: string, p: P
       if (typeof p.tag === 'string' && p.tag !== '') options.tag = p.tag;
       return { imageId: await engine.commit(id, options) };
     }
-    case 'update': {
-      const r: { cpu?: number; memoryMb?: number } = {};
-      if (typeof p.cpu === 'number') r.cpu = p.cpu;
-      if (typeof p.memoryMb === 'number') r.memoryMb = p.memoryMb;
-      await engine.updateResources(id, r);
-      return {};
-    }
     case 'kill':
       await engine.kill(id, typeof p.signal === 'string' && p.signal !== '' ? p.signal : undefined);
       return {};

@@ -28,6 +28,12 @@ const cases: { name: string; given: [DesiredContainer, EngineState | null, Appli
   { name: 'paused out of band, same generation → nothing', given: [desired(), state({ status: 'paused' }), at(1)], want: [] },
   { name: 'already applied by the server (appliedGeneration) → nothing', given: [desired({ generation: 3, appliedGeneration: 3 }), state({ status: 'exited' }), at(3)], want: [] },
 
+  // resize: new limits in the spec
+  { name: 'bumped, new limits, running → update', given: [desired({ generation: 2 }, { cpu: 2, memoryMb: 256 }), state({ cpu: 1, memoryMb: 64 }), at(1)], want: [{ kind: 'update', cpu: 2, memoryMb: 256 }] },
+  { name: 'bumped, new limits, stopped wanted, running → update + stop', given: [desired({ desired: 'stopped', generation: 2 }, { cpu: 2 }), state({ cpu: 1, memoryMb: 64 }), at(1)], want: [{ kind: 'update', cpu: 2, memoryMb: 64 }, { kind: 'stop' }] },
+  { name: 'bumped, same limits → no update', given: [desired({ generation: 2 }), state({ cpu: 1, memoryMb: 64 }), at(1)], want: [] },
+  { name: 'new limits not bumped (already applied) → nothing', given: [desired({ generation: 2 }, { cpu: 2 }), state({ cpu: 1, memoryMb: 64 }), at(2)], want: [] },
+
   // generation bumped: converge
   { name: 'bumped, running wanted, exited → start', given: [desired({ generation: 2 }), state({ status: 'exited' }), at(1)], want: [{ kind: 'start' }] },
   { name: 'bumped, running wanted, created → start', given: [desired({ generation: 2 }), state({ status: 'created' }), at(1)], want: [{ kind: 'start' }] },

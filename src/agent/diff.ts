@@ -18,7 +18,9 @@ export type Step =
   | { kind: 'pause' }
   | { kind: 'unpause' }
   | { kind: 'restart'; timeoutSec?: number }
-  | { kind: 'remove'; force: true };
+  | { kind: 'remove'; force: true }
+  /** New cpu / memory limits on the engine container (a resize). */
+  | { kind: 'update'; cpu: number; memoryMb: number };
 
 /** What has been applied to the engine for one container. */
 export interface Applied {
@@ -41,7 +43,7 @@ export function diff(desired: DesiredContainer, actual: EngineState | null, appl
     return [{ kind: 'create' }, ...startFromCreated(desired.desired)];
   }
 
-  const steps: Step[] = bumped ? converge(desired, actual) : [];
+  const steps: Step[] = bumped ? [...resize(desired, actual), ...converge(desired, actual)] : [];
   const restartBumped = desired.restartGeneration > applied.restartGeneration;
   const startsAnyway = steps.some((s) => s.kind === 'start');
   if (restartBumped && desired.desired === 'running' && !startsAnyway) {
@@ -56,6 +58,14 @@ export function diff(desired: DesiredContainer, actual: EngineState | null, appl
 export function isAutoRemoved(desired: DesiredContainer, applied: Applied): boolean {
   const created = (desired.engineId ?? applied.engineId ?? null) !== null;
   return desired.spec.autoRemove === true && created && desired.generation <= applied.generation;
+}
+
+/** An update step when the spec's limits differ from the engine container's. */
+function resize(desired: DesiredContainer, actual: EngineState): Step[] {
+  const { cpu, memoryMb } = desired.spec;
+  // An engine container without limits was not made from a spec (nothing to compare against).
+  if (actual.cpu === null || actual.memoryMb === null) return [];
+  return actual.cpu === cpu && actual.memoryMb === memoryMb ? [] : [{ kind: 'update', cpu, memoryMb }];
 }
 
 function startFromCreated(want: 'running' | 'stopped' | 'paused'): Step[] {

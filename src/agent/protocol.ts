@@ -72,6 +72,8 @@ export interface ObservedStatus {
   statusReason: string | null;
   statusDetail: string | null;
   engineId: string | null;
+  /** The engine refused the spec's new limits (a live resize): why, and the limits it kept. */
+  limitsRefused?: { reason: string; cpu: number; memoryMb: number };
   observed: {
     exitCode?: number;
     startedAt?: string;
@@ -107,7 +109,7 @@ export type ServerMessage =
   | { type: 'stream-close'; sid: string };
 
 export type CallMethod =
-  | 'exec' | 'logs' | 'top' | 'stats' | 'get_archive' | 'put_archive' | 'commit' | 'kill' | 'resize' | 'exec_resize' | 'update';
+  | 'exec' | 'logs' | 'top' | 'stats' | 'get_archive' | 'put_archive' | 'commit' | 'kill' | 'resize' | 'exec_resize';
 
 /** Agent → server. */
 export type AgentMessage =

@@ -155,11 +155,18 @@ export class Reconciler {
       ? { ...before, generation: Math.max(before.generation, d.generation), restartGeneration: Math.max(before.restartGeneration, d.restartGeneration) }
       : before;
     let failure: string | null = null;
+    let refused: ObservedStatus['limitsRefused'];
     let id = actual?.id ?? null;
     for (const step of steps) {
       try {
         id = await this.#apply(step, d, id, cloudId);
       } catch (e) {
+        if (step.kind === 'update' && actual && !(e instanceof EngineError && e.status === 503)) {
+          // NOTE: a refused resize (e.g. memory below what the container uses) leaves it running as it was.
+          refused = { reason: `The engine refused the new limits: ${describe(e)}`, cpu: actual.cpu ?? 0, memoryMb: actual.memoryMb ?? 0 };
+          log.warn({ uuid, err: refused.reason }, 'resize refused');
+          continue;
+        }
         failure = reasonFor(step, e);
         log.warn({ uuid, step: step.kind, err: failure }, 'step failed');
         // NOTE: an engine that did not answer is transient: leave the generation unapplied so resync retries.
@@ -179,6 +186,7 @@ export class Reconciler {
       }
     }
     const status = observe(d, after, applied, failure);
+    if (refused) status.limitsRefused = refused;
     if (status.status === 'Deleted' && this.#desired.get(uuid) === d) this.#forget(uuid);
     else if (this.#desired.has(uuid)) this.#lastStatus.set(uuid, status.status);
     this.#o.report(status);
@@ -196,6 +204,7 @@ export class Reconciler {
       case 'unpause': await engine.unpause(id); break;
       case 'restart': await engine.restart(id, step.timeoutSec); break;
       case 'remove': await engine.remove(id, { force: step.force }); return null;
+      case 'update': await engine.updateResources(id, { cpu: step.cpu, memoryMb: step.memoryMb }); break;
     }
     return id;
   }

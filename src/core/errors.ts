@@ -12,6 +12,8 @@ export const errorCatalog = {
   not_found: 404,
   not_acceptable: 406,
   conflict: 409,
+  name_taken: 409,
+  busy: 409,
   invalid_state: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,

@@ -304,9 +304,13 @@ describe('DockerEngine', { concurrency: true }, () => {
   test('top lists the processes; stats summarize like Zun', async (t) => {
     if (skipped(t)) return;
     const id = await running('top', { memoryMb: 32 });
-    const top = await engine.top(id);
+    // NOTE: start returns once runc started the container's init; the exec of the command into it can
+    // still be under way, so `ps` may show it a moment later.
+    const top = await until('top to show the command', async () => {
+      const t = await engine.top(id);
+      return t.Processes.some((p) => p.join(' ').includes('sleep 3600')) ? t : undefined;
+    });
     assert.ok(top.Titles.includes('PID'));
-    assert.ok(top.Processes.some((p) => p.join(' ').includes('sleep 3600')));
     const summary = summarizeStats(await engine.stats(id));
     assert.equal(summary['MEM LIMIT(MiB)'], 32);
     assert.ok(summary['MEM USAGE(MiB)'] > 0);

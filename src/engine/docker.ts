@@ -14,6 +14,7 @@ import { followEvents, type WatchOptions } from './events.js';
 import { demuxFrames } from './frames.js';
 import { asDuplex, closeWhenEnded, decodePathStat, defined, isDirectoryMode, readAll } from './io.js';
 import { renameTopEntry } from './tar.js';
+import type { RawStats } from './stats.js';
 import type { EngineContainerSpec, EngineEvent, EngineImage, EngineInfo, EngineState, EngineSummary } from './types.js';
 
 export interface DockerEngineOptions {
@@ -33,6 +34,17 @@ export interface LogOptions {
 const EXIT_CODE_POLL_MS = 10;
 const EXIT_CODE_WAIT_MS = 2_000;
 
+/** The fields of Docker's /info document that are read. */
+interface DockerInfo {
+  DockerRootDir: string;
+  Name: string;
+  ServerVersion: string;
+  NCPU: number;
+  MemTotal: number;
+  Runtimes?: Record<string, unknown> | null;
+  OperatingSystem: string;
+}
+
 export class DockerEngine {
   readonly #docker: Docker;
   /** Whether the engine has a `bridge` network; asked once per engine, reset after a failed check. */
@@ -44,12 +56,12 @@ export class DockerEngine {
 
   /** Resolves when the engine answers within `timeoutMs`. */
   async ping(timeoutMs = 5_000): Promise<void> {
-    const ping = this.#docker.ping as unknown as (o: { abortSignal: AbortSignal }) => Promise<unknown>;
-    await call(ping.call(this.#docker, { abortSignal: AbortSignal.timeout(timeoutMs) }));
+    const ping = this.#docker.ping.bind(this.#docker) as unknown as (o: { abortSignal: AbortSignal }) => Promise<unknown>;
+    await call(ping({ abortSignal: AbortSignal.timeout(timeoutMs) }));
   }
 
   async info(): Promise<EngineInfo> {
-    const i = await call(this.#docker.info());
+    const i = (await call(this.#docker.info())) as DockerInfo;
     let diskGb = 0;
     try {
       // NOTE: only meaningful when the engine runs on this machine, which is how agents are deployed.
@@ -218,12 +230,12 @@ export class DockerEngine {
   }
 
   async top(id: string, psArgs?: string): Promise<{ Titles: string[]; Processes: string[][] }> {
-    return call(this.#c(id).top(defined({ ps_args: psArgs })));
+    return (await call(this.#c(id).top(defined({ ps_args: psArgs })))) as { Titles: string[]; Processes: string[][] };
   }
 
   /** One sample pair (Docker waits about a second to fill precpu_stats); see summarizeStats. */
-  async stats(id: string): Promise<Record<string, unknown>> {
-    return (await call(this.#c(id).stats({ stream: false }))) as unknown as Record<string, unknown>;
+  async stats(id: string): Promise<RawStats> {
+    return await call(this.#c(id).stats({ stream: false }));
   }
 
   async getArchive(id: string, path: string): Promise<{ data: Buffer; stat: Record<string, unknown> }> {
@@ -234,7 +246,14 @@ export class DockerEngine {
 
   /** Extracts a tar into `path`, which must be an existing directory in the container. */
   async putArchive(id: string, path: string, data: Buffer): Promise<void> {
-    await call(this.#c(id).putArchive(data, { path }));
+    try {
+      await call(this.#c(id).putArchive(data, { path }));
+    } catch (e) {
+      // NOTE: Docker answers a broken archive (a good first header, then garbage or a cut) with a 500;
+      // it is the caller's bad input, so it is told as such.
+      if (e instanceof EngineError && e.status === 500 && /tar/i.test(e.message)) throw new EngineError(400, `The archive could not be extracted: ${e.message}`, { cause: e });
+      throw e;
+    }
   }
 
   /**

@@ -48,7 +48,7 @@ export function toEngineError(e: unknown): EngineError {
       cause: e,
     });
   }
-  const text = err?.message !== undefined ? String(err.message) : String(e);
+  const text = typeof err?.message === 'string' ? err.message : String(e);
   return new EngineError(503, `engine unavailable: ${text}`, { cause: e });
 }
 

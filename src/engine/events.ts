@@ -89,7 +89,7 @@ function consume(
       resolve();
     };
     signal.addEventListener('abort', onAbort, { once: true });
-    const finish = (err?: unknown) => {
+    const finish = (err?: Error) => {
       signal.removeEventListener('abort', onAbort);
       if (err && !signal.aborted) reject(err);
       else resolve();

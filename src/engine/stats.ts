@@ -4,7 +4,20 @@
  */
 import type { EngineStatsSummary } from './types.js';
 
-type Raw = Record<string, any>;
+interface CpuStats {
+  cpu_usage?: { total_usage?: unknown; percpu_usage?: unknown[] | null };
+  system_cpu_usage?: unknown;
+  online_cpus?: unknown;
+}
+
+/** The fields of Docker's stats document that are read; any of them may be missing or null. */
+export interface RawStats {
+  cpu_stats?: CpuStats | null;
+  precpu_stats?: CpuStats | null;
+  memory_stats?: { usage?: unknown; limit?: unknown } | null;
+  blkio_stats?: { io_service_bytes_recursive?: ({ op?: unknown; value?: unknown } | null)[] | null } | null;
+  networks?: Record<string, { rx_bytes?: unknown; tx_bytes?: unknown } | null> | null;
+}
 
 const MiB = 1024 * 1024;
 
@@ -13,7 +26,7 @@ const MiB = 1024 * 1024;
  * the two samples of a one-shot read. Without a previous sample (a container that just started) it falls
  * back to Zun's cumulative ratio, so the value is never NaN.
  */
-export function summarizeStats(raw: Raw): EngineStatsSummary {
+export function summarizeStats(raw: RawStats): EngineStatsSummary {
   const cpu = raw.cpu_stats ?? {};
   const pre = raw.precpu_stats ?? {};
   const usage = num(cpu.cpu_usage?.total_usage);
@@ -35,14 +48,14 @@ export function summarizeStats(raw: Raw): EngineStatsSummary {
   let read = 0;
   let write = 0;
   for (const item of raw.blkio_stats?.io_service_bytes_recursive ?? []) {
-    const op = String(item?.op ?? '').toLowerCase();
-    if (op === 'read') read += num(item.value);
-    if (op === 'write') write += num(item.value);
+    const op = typeof item?.op === 'string' ? item.op.toLowerCase() : '';
+    if (op === 'read') read += num(item?.value);
+    if (op === 'write') write += num(item?.value);
   }
 
   let rx = 0;
   let tx = 0;
-  for (const net of Object.values<Raw>(raw.networks ?? {})) {
+  for (const net of Object.values(raw.networks ?? {})) {
     rx += num(net?.rx_bytes);
     tx += num(net?.tx_bytes);
   }

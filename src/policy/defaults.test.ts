@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { BASE_RULES, CONTAINER_RULES, DEFAULT_RULES, IDENTITY_RULES, Policy, type Credentials, type Target } from './index.js';
 import { parseRule, ruleReferences } from './parser.js';
 
-const policy = Policy.load();
+const policy = Policy.fromRules({ ...DEFAULT_RULES });
 
 const admin: Credentials = { userId: 'u-admin', projectId: 'p-admin', roles: ['admin'] };
 const member: Credentials = { userId: 'u-mem', projectId: 'p-1', roles: ['member'] };

@@ -9,6 +9,7 @@ export {
   type Target,
   type RuleDescription,
 } from './policy.js';
+export { loadPolicy } from './load.js';
 export { parseRule, type RuleNode } from './parser.js';
 export { DEFAULT_RULES, BASE_RULES, IDENTITY_RULES, CONTAINER_RULES } from './defaults.js';
 export { zunForbiddenMessage, keystoneForbiddenMessage } from './messages.js';

@@ -77,6 +77,19 @@ describe('Fleet', () => {
   });
 });
 
+const withoutContainers = (v: HostView): HostView => ({ ...structuredClone(v), containerIds: [] });
+
+/** same_host / different_host resolved to host ids from where the named containers are, as the core does. */
+function resolveHints(r: PlacementRequest, views: HostView[]): PlacementRequest {
+  const same = r.hints?.sameHost ?? [];
+  const different = r.hints?.differentHost ?? [];
+  if (same.length === 0 && different.length === 0) return r;
+  const hints = { ...r.hints };
+  if (same.length > 0) hints.sameHostId = views.find((v) => same.every((c) => v.containerIds.includes(c)))?.id ?? null;
+  if (different.length > 0) hints.differentHostIds = views.filter((v) => different.some((c) => v.containerIds.includes(c))).map((v) => v.id);
+  return { ...r, hints };
+}
+
 // A randomized walk: the same operations on a Fleet and on plain views must always give the same
 // decision as `place` over the views, for every strategy, with ties, full hosts, hints and churn.
 describe('Fleet agrees with place', () => {
@@ -122,6 +135,8 @@ describe('Fleet agrees with place', () => {
       const rand = rng(seed);
       const views: HostView[] = Array.from({ length: 1 + Math.floor(rand() * 40) }, (_, i) => randomHost(rand, i));
       const fleet = new Fleet(views);
+      // The servers' index: no container lists, hints resolved from the named containers beforehand.
+      const bare = new Fleet(views.map(withoutContainers));
       const placed: Array<{ hostId: string; r: PlacementRequest; cid: string }> = [];
       let nextHost = views.length;
       let nextContainer = 0;
@@ -135,6 +150,8 @@ describe('Fleet agrees with place', () => {
           const want = place(r, views, { strategy });
           const got = fleet.place(r, strategy);
           assert.deepEqual(got, want, `step ${step} ${strategy} ${JSON.stringify(r)}`);
+          const resolved = bare.place(resolveHints(r, views), strategy);
+          assert.deepEqual(resolved.ok ? resolved.host.id : resolved.message, want.ok ? want.host.id : want.message, `resolved: step ${step} ${strategy} ${JSON.stringify(r)}`);
           if (!want.ok) {
             seen.refused++;
             continue;
@@ -142,6 +159,7 @@ describe('Fleet agrees with place', () => {
           seen.ok++;
           const cid = `c${nextContainer++}`;
           fleet.claim(want.host.id, claimFor(r), cid);
+          bare.claim(want.host.id, claimFor(r));
           claimOn(want.host, r, cid);
           placed.push({ hostId: want.host.id, r, cid });
         } else if (op < 0.85 && placed.length > 0) {
@@ -149,6 +167,7 @@ describe('Fleet agrees with place', () => {
           const view = views.find((v) => v.id === hostId);
           if (view === undefined) continue;
           fleet.release(hostId, claimFor(r), cid);
+          bare.release(hostId, claimFor(r));
           view.used.cpu -= r.cpu;
           view.used.memoryMb -= r.memoryMb;
           view.used.diskGb -= r.diskGb;
@@ -163,13 +182,16 @@ describe('Fleet agrees with place', () => {
           else if (what < 0.8) changed.capacity.cpu = pick(rand, [1, 4, 16]);
           else changed.zone = pick(rand, zones);
           fleet.update(changed);
+          bare.update(withoutContainers(changed));
           views[i] = changed;
         } else if (op < 0.975 && views.length > 0) {
           const [gone] = views.splice(Math.floor(rand() * views.length), 1);
           assert.equal(fleet.remove(gone.id), true);
+          assert.equal(bare.remove(gone.id), true);
         } else {
           const added = randomHost(rand, nextHost++);
           fleet.add(added);
+          bare.add(withoutContainers(added));
           views.push(structuredClone(added));
         }
       }

@@ -108,6 +108,10 @@ export class Fleet {
     // Every other host fails the hints filter, so choosing among these candidates is choosing among all.
     if (hints?.host !== undefined) return this.#chooseAmong(req, this.#byName.get(hints.host), strategy);
     if (hints?.sameHost !== undefined && hints.sameHost.length > 0) {
+      if (hints.sameHostId !== undefined) {
+        const node = hints.sameHostId === null ? undefined : this.#byId.get(hints.sameHostId);
+        return this.#chooseAmong(req, node === undefined ? [] : [node], strategy);
+      }
       return this.#chooseAmong(req, this.#byContainer.get(hints.sameHost[0]), strategy);
     }
     if (strategy === 'fill-first') return first(this.#root, req) ?? undefined;

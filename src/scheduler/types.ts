@@ -45,6 +45,13 @@ export interface PlacementRequest {
     differentHost?: string[];
     /** Pin to the host with this name (admins only; the API layer checks that). */
     host?: string;
+    /**
+     * `sameHost` resolved by the caller from the named containers alone: the id of the one host holding
+     * all of them, or null when no host does. When set, hosts' `containerIds` are not consulted.
+     */
+    sameHostId?: string | null;
+    /** `differentHost` resolved the same way: the ids of the hosts holding any of them. */
+    differentHostIds?: string[];
   };
 }
 

@@ -1,11 +1,10 @@
-import type { FastifyInstance } from 'fastify';
 import type { Config } from '../core/config.js';
 import type { Logger } from '../core/log.js';
 import type { Database } from '../store/db.js';
 import { getSetting, putSetting } from '../store/identity-repo.js';
 import { newId, newSecret } from '../core/ids.js';
 import { TokenService } from '../identity/tokens.js';
-import { Policy } from '../policy/index.js';
+import { loadPolicy, type Policy } from '../policy/index.js';
 import { createApp } from '../http/server.js';
 import { registerAuth } from '../http/auth.js';
 import { identityService } from '../http/identity/index.js';
@@ -15,14 +14,18 @@ import { AGENT_PATH } from '../agent/protocol.js';
 import { ChangeBus } from './changes.js';
 import { AgentHub } from './hub.js';
 import { FORWARD_STREAM_PATH } from './forward-protocol.js';
-import { ForwardedStreams, forwardRoutes } from './forward-routes.js';
+import { ForwardedStreams } from './forward-streams.js';
+import { forwardRoutes } from '../http/forward.js';
+import { HostIndex } from '../container/host-index.js';
+import { ContainerCore } from '../container/core.js';
 
 export interface Services {
-  app: FastifyInstance;
+  app: ReturnType<typeof createApp>;
   tokens: TokenService;
   policy: Policy;
   hub: AgentHub;
   bus: ChangeBus;
+  core: ContainerCore;
   cloudId: string;
   close(): Promise<void>;
 }
@@ -57,7 +60,7 @@ async function clusterSecretOf(db: Database): Promise<string> {
 /** Wires the HTTP services over one database: the pieces every API shares, then each API. */
 export async function buildServices(config: Config, db: Database, log: Logger): Promise<Services> {
   const tokens = new TokenService(db, config.tokenTtlSeconds);
-  const policy = Policy.load(config.policyFile);
+  const policy = loadPolicy(config.policyFile);
   const cloudId = await cloudIdOf(db);
   const bus = new ChangeBus(db);
   await bus.start();
@@ -65,10 +68,13 @@ export async function buildServices(config: Config, db: Database, log: Logger): 
   const hub = new AgentHub({ db, log, bus, cloudId, clusterSecret });
   const forwarded = new ForwardedStreams({ hub, clusterSecret, log });
   const sessions = new InteractiveSessions(hub);
+  const index = new HostIndex(db);
+  await index.start(bus);
+  const core = new ContainerCore({ db, bus, index, hub, strategy: config.scheduler });
   const app = createApp({ log });
   registerAuth(app, { tokens, requireProjectHeader: config.requireProjectHeader });
   await identityService(app, { db, tokens, policy, region: config.region });
-  await containerService(app, { db, policy, hub, bus, log, strategy: config.scheduler, sessions });
+  await containerService(app, { db, policy, hub, bus, log, strategy: config.scheduler, sessions, core });
   forwardRoutes(app, { hub, clusterSecret });
   app.server.on('upgrade', (req, socket, head) => {
     const path = (req.url ?? '').split('?')[0];
@@ -78,8 +84,9 @@ export async function buildServices(config: Config, db: Database, log: Logger): 
     else socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
   });
   return {
-    app, tokens, policy, hub, bus, cloudId,
+    app, tokens, policy, hub, bus, core, cloudId,
     async close() {
+      index.stop();
       sessions.close();
       forwarded.close();
       await hub.close();

@@ -1,6 +1,8 @@
 import { EventEmitter } from 'node:events';
-import type pg from 'pg';
 import type { Database } from '../store/db.js';
+import { listen, notify, type Listener } from '../store/notify.js';
+
+const CHANNEL = 'berth_changes';
 
 /**
  * Tells hubs that a host's desired state changed. In one process an event is enough; with several
@@ -10,7 +12,7 @@ import type { Database } from '../store/db.js';
 export class ChangeBus {
   #events = new EventEmitter();
   #db: Database;
-  #listener: pg.PoolClient | undefined;
+  #listener: Listener | undefined;
   #closed = false;
 
   constructor(db: Database) {
@@ -19,25 +21,15 @@ export class ChangeBus {
   }
 
   async start(): Promise<void> {
-    const pool = this.#db.pool;
-    if (!pool) return;
-    const client = await pool.connect();
-    this.#listener = client;
-    client.on('notification', (n) => {
-      if (n.channel === 'berth_changes' && n.payload) this.#events.emit('host', n.payload);
-    });
-    client.on('error', () => undefined);
-    await client.query('LISTEN berth_changes');
+    this.#listener = await listen(this.#db, CHANNEL, (hostId) => this.#events.emit('host', hostId));
   }
 
   /** Call after the transaction that changed the host's containers has committed. */
   async publish(hostId: string | null | undefined): Promise<void> {
     if (!hostId || this.#closed) return;
-    if (this.#db.pool) {
-      await this.#db.pool.query('select pg_notify($1, $2)', ['berth_changes', hostId]).catch(() => this.#events.emit('host', hostId));
-    } else {
-      this.#events.emit('host', hostId);
-    }
+    // On SQLite, or when the NOTIFY fails, this process's own hub still hears of the change.
+    const sent = await notify(this.#db, CHANNEL, hostId).catch(() => false);
+    if (!sent) this.#events.emit('host', hostId);
   }
 
   subscribe(fn: (hostId: string) => void): () => void {
@@ -48,9 +40,9 @@ export class ChangeBus {
   async close(): Promise<void> {
     this.#closed = true;
     if (this.#listener) {
-      await this.#listener.query('UNLISTEN berth_changes').catch(() => undefined);
-      this.#listener.release();
+      const listener = this.#listener;
       this.#listener = undefined;
+      await listener.close();
     }
   }
 }

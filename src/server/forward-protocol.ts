@@ -5,11 +5,12 @@
  * and are refused with 401 without it; a tenant token opens neither.
  *
  * - `POST /agent/v1/forward/call` with a {@link ForwardCall} body answers 200 with a {@link ForwardResult}
- *   (the call's own failure travels inside it, with its error code), or 503 when the agent is not
- *   connected to that server.
+ *   (the call's own failure travels inside it, with its error code: host_unreachable when the agent is
+ *   no longer connected to that server).
  * - `GET /agent/v1/forward/stream` is a WebSocket; the header {@link STREAM_HEADER} carries a
  *   {@link ForwardStreamOpen} as base64url JSON. Binary frames are the session's bytes both ways; text
- *   frames are control messages ({@link StreamControl}).
+ *   frames are control messages ({@link StreamControl}). An agent no longer connected there refuses the
+ *   handshake with 503; a session its agent's disconnect breaks closes with 1011 and the reason.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { ErrorCode } from '../core/errors.js';
@@ -19,6 +20,7 @@ export const FORWARD_CALL_PATH = '/agent/v1/forward/call';
 export const FORWARD_STREAM_PATH = '/agent/v1/forward/stream';
 export const SECRET_HEADER = 'x-berth-cluster-secret';
 export const STREAM_HEADER = 'x-berth-stream';
+export const SECRET_REQUIRED = 'This route is for the servers of this cloud only: a valid cluster secret is required.';
 
 export interface ForwardCall { hostId: string; method: CallMethod; uuid: string; params: Record<string, unknown>; timeoutMs: number }
 export type ForwardResult = { ok: true; value: unknown } | { ok: false; error: { code: ErrorCode; message: string } };

@@ -79,14 +79,9 @@ export class AgentHub {
     return [...this.#byHost.keys()];
   }
 
-  /** The host's agent is connected to this server (see isReachable for any server). */
+  /** The host's agent is connected to this server (calls reach it from any server: see call()). */
   isConnected(hostId: string): boolean {
     return this.#byHost.has(hostId);
-  }
-
-  /** The host's agent is connected to this server or to another live one. */
-  async isReachable(hostId: string | null): Promise<boolean> {
-    return (await this.#decide(hostId)).kind !== 'unreachable';
   }
 
   /**
@@ -196,6 +191,7 @@ export class AgentHub {
       return;
     }
     this.#byHost.set(conn.hostId, conn);
+    await this.#bus.publish(conn.hostId);
     this.#send(conn, { type: 'welcome', hostId: conn.hostId, cloudId: this.#cloudId, protocol: PROTOCOL_VERSION });
     this.#log.info({ host: conn.hostName }, 'agent connected');
     this.#schedulePush(conn.hostId, true);
@@ -204,7 +200,8 @@ export class AgentHub {
   async #status(conn: Connection, updates: ObservedStatus[]): Promise<void> {
     const changedHosts = await applyStatuses(this.#db, conn.hostId, updates);
     await repo.updateHost(this.#db.kysely, conn.hostId, { last_seen_at: new Date().toISOString() });
-    if (changedHosts) this.#schedulePush(conn.hostId, false);
+    // Other servers' host indexes re-read the host; this server's hub pushes the change to the agent.
+    if (changedHosts) await this.#bus.publish(conn.hostId);
   }
 
   /** Coalesces pushes per host: at most one in flight and one queued. */

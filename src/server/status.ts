@@ -1,49 +1,61 @@
 import type { Database } from '../store/db.js';
 import * as repo from '../store/container-repo.js';
-import type { ObservedStatus } from '../agent/protocol.js';
+import type { ContainerSpec, ObservedStatus } from '../agent/protocol.js';
+import { claimOf } from '../container/host-view.js';
 
 /**
- * Writes what an agent observed. A container whose deletion the agent confirmed leaves the database
- * (and frees its claim); otherwise its status, reason and engine facts are stored, and once the agent has
- * applied the current generation the task state clears and the open actions finish.
- * Returns whether anything was removed.
+ * Writes what an agent observed. A container whose deletion the agent confirmed leaves the database and
+ * gives its claim back to the host; otherwise its status, reason and engine facts are stored, and once the
+ * agent has applied the current generation the task state clears and the open actions finish. When the
+ * engine refused new limits, the row's limits and the host's claim go back to what the engine has.
+ * Returns whether any claim on the host changed.
  */
 export async function applyStatuses(db: Database, hostId: string, updates: ObservedStatus[]): Promise<boolean> {
   if (updates.length === 0) return false;
-  let removed = false;
+  let claimsChanged = false;
   await db.tx(async (trx) => {
     for (const u of updates) {
       const row = await repo.getContainer(trx, u.uuid);
       if (!row || row.host_id !== hostId) continue;
-      const now = new Date().toISOString();
       if (u.status === 'Deleted') {
         // Deleted without being asked: only an auto-remove container that exited, which Zun forgets too.
         const autoRemove = (JSON.parse(row.spec) as { autoRemove?: boolean }).autoRemove === true;
         if (row.desired !== 'deleted' && !autoRemove) continue;
-        await repo.removeContainer(trx, row.uuid);
-        await trx.updateTable('container_actions').set({ finish_time: now, result: 'Success' })
-          .where('container_uuid', '=', row.uuid).where('finish_time', 'is', null).execute();
-        removed = true;
+        if (!(await repo.removeContainerIf(trx, row.uuid, row.generation))) continue;
+        await repo.releaseOnHost(trx, hostId, claimOf(row));
+        await repo.finishOpenActions(trx, row.uuid, 'Success');
+        claimsChanged = true;
         continue;
       }
       const applied = u.generation >= row.generation;
       const observed = { ...u.observed, appliedRestartGeneration: u.restartGeneration };
       const status = row.desired === 'deleted' && u.status !== 'Error' ? 'Deleting' : u.status;
+      const refused = applied ? u.limitsRefused : undefined;
+      const limits: Partial<typeof row> = {};
+      if (refused && (refused.cpu !== row.cpu || refused.memoryMb !== row.memory_mb)) {
+        // The engine kept its limits: so does the row, and the host's claim follows.
+        const spec = JSON.parse(row.spec) as ContainerSpec;
+        spec.cpu = refused.cpu;
+        spec.memoryMb = refused.memoryMb;
+        Object.assign(limits, { cpu: refused.cpu, memory_mb: refused.memoryMb, spec: JSON.stringify(spec) });
+        await repo.releaseOnHost(trx, hostId, { cpu: row.cpu - refused.cpu, memoryMb: row.memory_mb - refused.memoryMb, diskGb: 0, containers: 0 });
+        claimsChanged = true;
+      }
       await repo.updateContainer(trx, row.uuid, {
         status,
-        status_reason: u.statusReason,
+        status_reason: refused ? refused.reason : u.statusReason,
         status_detail: u.statusDetail,
         engine_id: u.engineId ?? row.engine_id,
         observed: JSON.stringify(observed),
         observed_generation: Math.max(row.observed_generation, u.generation),
+        ...limits,
         ...(applied && row.desired !== 'deleted' ? { task_state: null } : {}),
       });
       if (applied && row.desired !== 'deleted') {
-        await trx.updateTable('container_actions')
-          .set({ finish_time: now, result: u.status === 'Error' ? 'Error' : 'Success', message: u.status === 'Error' ? u.statusReason : null })
-          .where('container_uuid', '=', row.uuid).where('finish_time', 'is', null).execute();
+        const failed = u.status === 'Error' || refused !== undefined;
+        await repo.finishOpenActions(trx, row.uuid, failed ? 'Error' : 'Success', refused ? refused.reason : u.status === 'Error' ? u.statusReason : null);
       }
     }
   });
-  return removed;
+  return claimsChanged;
 }

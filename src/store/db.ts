@@ -106,7 +106,7 @@ function cachingStatements(sqlite: SQLite.Database): SqliteDatabase {
         if (cache.size >= 500) cache.clear();
         cache.set(text, stmt);
       }
-      return stmt as unknown as ReturnType<SqliteDatabase['prepare']>;
+      return stmt;
     },
     close: () => sqlite.close(),
   };
@@ -114,4 +114,10 @@ function cachingStatements(sqlite: SQLite.Database): SqliteDatabase {
 
 export function nowIso(): string {
   return new Date().toISOString();
+}
+
+/** True when a write broke a unique index, by the driver's error code (SQLite and PostgreSQL). */
+export function isUniqueViolation(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === '23505';
 }

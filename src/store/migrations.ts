@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Dialect } from './db.js';
 import { identitySchema } from './migrations/0001-identity.js';
 import { containerSchema } from './migrations/0002-containers.js';
+import { admissionSchema } from './migrations/0003-admission.js';
 import { agentRouteSchema } from './migrations/0004-agent-routes.js';
 
 export interface Migration {
@@ -17,5 +18,6 @@ export interface Migration {
 export const migrations: Migration[] = [
   { version: 1, name: 'identity', up: identitySchema },
   { version: 2, name: 'containers', up: containerSchema },
+  { version: 3, name: 'admission', up: admissionSchema },
   { version: 4, name: 'agent-routes', up: agentRouteSchema },
 ];

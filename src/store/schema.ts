@@ -24,6 +24,7 @@ export interface HostRow {
   id: string; name: string; zone: string; enabled: number; forced_down: number; disabled_reason: string | null;
   cpus: number; memory_mb: number; disk_gb: number; max_containers: number; labels: string; runtimes: string;
   engine_version: string; os: string; credential_hash: string | null; last_seen_at: string | null;
+  used_cpu: number; used_memory_mb: number; used_disk_gb: number; used_containers: number;
   created_at: string; updated_at: string;
 }
 export interface ContainerRow {

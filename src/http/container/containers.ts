@@ -2,18 +2,15 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Static } from '@sinclair/typebox';
 import { BerthError } from '../../core/errors.js';
-import { newUuid } from '../../core/ids.js';
 import type { ContainerRow } from '../../store/schema.js';
 import * as repo from '../../store/container-repo.js';
-import { createContainer } from '../../container/create.js';
-import { effectiveStatus, checkAction } from '../../container/state.js';
-import { snapshotHosts } from '../../container/snapshot.js';
 import type { ContainerSpec } from '../../agent/protocol.js';
 import type { PlacementRequest } from '../../scheduler/index.js';
 import { enforce } from '../auth.js';
 import { baseUrl } from '../server.js';
 import type { ContainerDeps } from './deps.js';
-import { findContainer, hostName } from './lookup.js';
+import { actorOf } from './actor.js';
+import { hostName } from './lookup.js';
 import { atLeast } from './microversion.js';
 import { checkResources, parseMemoryMb, splitCommand } from './parse.js';
 import { renderContainer } from './render.js';
@@ -102,21 +99,21 @@ function buildNew(deps: ContainerDeps, req: FastifyRequest, b: CreateBody) {
 
 export function containerRoutes(app: FastifyInstance, deps: ContainerDeps): void {
   const q = () => deps.db.kysely;
+  const core = deps.core;
+  const who = (req: FastifyRequest) => actorOf(deps.policy, req);
   const showHost = (req: FastifyRequest) => deps.policy.check('container:get_one:host', { userId: req.auth.userId, projectId: req.auth.projectId, roles: req.auth.roles.map((r) => r.name) }, {});
   const hostNames = async () => new Map((await repo.listHosts(q())).map((h) => [h.id, h.name]));
 
   app.post('/containers', { schema: { body: ContainerCreate, querystring: CreateQuery } }, async (req, reply) => {
+    // Policy first, so a caller who may not create learns that before anything about the body.
     enforce(deps.policy, req, 'container:create', { project_id: req.auth.projectId });
-    if (!req.auth.projectId) throw new BerthError('forbidden', 'Creating a container needs a project-scoped token.');
     const b = req.body as CreateBody;
     const n = buildNew(deps, req, b);
-    const row = await createContainer(deps.db, deps.strategy, {
+    const row = await core.create(who(req), {
       name: b.name ?? `container-${randomBytes(4).toString('hex')}`,
-      projectId: req.auth.projectId, userId: req.auth.userId, requestId: req.id,
       image: b.image, imageDriver: b.image_driver ?? 'docker', cpu: n.cpu, memoryMb: n.memoryMb, diskGb: b.disk ?? 0,
       run: truthy((req.query as { run?: unknown }).run), spec: n.spec, placement: n.placement, extra: n.extra,
     });
-    await deps.bus.publish(row.host_id);
     reply.code(202);
     return renderContainer(req, row, await hostName(q(), row.host_id), showHost(req));
   });
@@ -124,16 +121,14 @@ export function containerRoutes(app: FastifyInstance, deps: ContainerDeps): void
   app.get('/containers', { schema: { querystring: ListQuery } }, async (req) => {
     const f = req.query as Static<typeof ListQuery>;
     const all = truthy(f.all_projects);
-    if (all) enforce(deps.policy, req, 'container:get_all_all_projects');
-    else enforce(deps.policy, req, 'container:get_all', { project_id: req.auth.projectId });
     const sortKey = (f.sort_key === 'memory' ? 'memory_mb' : f.sort_key === 'host' ? 'host_id' : f.sort_key ?? 'created_at') as keyof ContainerRow;
-    const marker = f.marker ? await findContainer(q(), req, f.marker, all) : undefined;
+    const actor = who(req);
+    const marker = f.marker ? await core.find(actor, f.marker, { allProjects: all }) : undefined;
     const names = await hostNames();
     const hostId = f.host ? [...names].find(([, n]) => n === f.host)?.[0] ?? 'none' : undefined;
-    const projectId = all ? f.project_id : req.auth.projectId;
     const limit = f.limit && f.limit > 0 ? Math.min(f.limit, 1000) : undefined;
-    const rows = await repo.listContainers(q(), {
-      projectId, limit, marker, sortKey, sortDir: f.sort_dir ?? 'asc', name: f.name, status: f.status, image: f.image, hostId,
+    const rows = await core.list(actor, {
+      allProjects: all, projectId: f.project_id, limit, marker, sortKey, sortDir: f.sort_dir ?? 'asc', name: f.name, status: f.status, image: f.image, hostId,
     });
     const filtered = rows.filter((r) => (!f.user_id || r.user_id === f.user_id) && (!f.task_state || r.task_state === f.task_state));
     const show = showHost(req);
@@ -145,8 +140,7 @@ export function containerRoutes(app: FastifyInstance, deps: ContainerDeps): void
 
   app.get('/containers/:id', { schema: { params: Ident, querystring: ShowQuery } }, async (req) => {
     const all = truthy((req.query as { all_projects?: unknown }).all_projects);
-    const row = await findContainer(q(), req, (req.params as { id: string }).id, all);
-    enforce(deps.policy, req, 'container:get_one', { project_id: row.project_id });
+    const row = await core.get(who(req), (req.params as { id: string }).id, { allProjects: all });
     return renderContainer(req, row, await hostName(q(), row.host_id), showHost(req));
   });
 
@@ -156,38 +150,7 @@ export function containerRoutes(app: FastifyInstance, deps: ContainerDeps): void
     const cpu = b.cpu === undefined ? undefined : Number(b.cpu);
     const memoryMb = b.memory === undefined ? undefined : parseMemoryMb(b.memory);
     checkResources(cpu, memoryMb);
-    const row = await deps.db.tx(async (trx) => {
-      await deps.db.lock(trx, 'placement');
-      const c = await findContainer(trx, req, (req.params as { id: string }).id);
-      enforce(deps.policy, req, b.name !== undefined && cpu === undefined && memoryMb === undefined ? 'container:rename' : 'container:update', { project_id: c.project_id });
-      const check = checkAction(b.name !== undefined && cpu === undefined && memoryMb === undefined ? 'rename' : 'update', effectiveStatus(c), c.uuid);
-      if (!check.ok) throw new BerthError('invalid_state', check.message);
-      if (b.name !== undefined && b.name !== c.name && (await repo.findContainersByName(trx, c.project_id, b.name)).length > 0)
-        throw new BerthError('conflict', `A container with name ${b.name} already exists in this project.`);
-      if (c.host_id && (cpu !== undefined || memoryMb !== undefined)) {
-        const host = (await snapshotHosts(trx)).find((h) => h.id === c.host_id);
-        if (host) {
-          const cpuFree = host.capacity.cpu - host.used.cpu + c.cpu;
-          const memFree = host.capacity.memoryMb - host.used.memoryMb + c.memory_mb;
-          if ((cpu ?? c.cpu) > cpuFree || (memoryMb ?? c.memory_mb) > memFree)
-            throw new BerthError('conflict', `Host ${host.name} does not have room for cpu ${cpu ?? c.cpu} and memory ${memoryMb ?? c.memory_mb} MiB.`);
-        }
-      }
-      // A running engine container gets the new limits now (Docker may refuse, e.g. memory below use,
-      // and then nothing changes); otherwise they apply when the agent next creates it.
-      if ((cpu !== undefined || memoryMb !== undefined) && c.engine_id && deps.hub.isConnected(c.host_id ?? ''))
-        await deps.hub.call(c.host_id, 'update', c.uuid, { cpu, memoryMb }, 30_000);
-      const spec = JSON.parse(c.spec) as ContainerSpec;
-      if (cpu !== undefined) spec.cpu = cpu;
-      if (memoryMb !== undefined) spec.memoryMb = memoryMb;
-      const set: Partial<ContainerRow> = { name: b.name ?? c.name, cpu: cpu ?? c.cpu, memory_mb: memoryMb ?? c.memory_mb, spec: JSON.stringify(spec) };
-      await repo.updateContainer(trx, c.uuid, set);
-      await repo.insertAction(trx, {
-        id: newUuid(), container_uuid: c.uuid, project_id: c.project_id, user_id: req.auth.userId, action: b.name !== undefined ? 'rename' : 'update',
-        request_id: req.id, message: null, start_time: new Date().toISOString(), finish_time: new Date().toISOString(), result: 'Success',
-      });
-      return { ...c, ...set, updated_at: new Date().toISOString() };
-    });
+    const row = await core.update(who(req), (req.params as { id: string }).id, { name: b.name, cpu, memoryMb });
     return renderContainer(req, row, await hostName(q(), row.host_id), showHost(req));
   });
 
@@ -195,29 +158,8 @@ export function containerRoutes(app: FastifyInstance, deps: ContainerDeps): void
     const f = req.query as Static<typeof DeleteQuery>;
     const force = truthy(f.force);
     const stop = truthy(f.stop);
-    const all = truthy(f.all_projects);
     if (force && stop) throw new BerthError('bad_request', 'Use either force or stop, not both.');
-    const row = await deps.db.tx(async (trx) => {
-      const c = await findContainer(trx, req, (req.params as { id: string }).id, all);
-      enforce(deps.policy, req, 'container:delete', { project_id: c.project_id });
-      if (force) enforce(deps.policy, req, 'container:delete_force', { project_id: c.project_id });
-      if (c.project_id !== req.auth.projectId) enforce(deps.policy, req, 'container:delete_all_projects');
-      const action = force ? 'delete_force' : stop ? 'delete_after_stop' : 'delete';
-      const check = checkAction(action, effectiveStatus(c), c.uuid);
-      if (!check.ok) throw new BerthError('invalid_state', check.message);
-      const now = new Date().toISOString();
-      if (!c.host_id || c.engine_id === null && c.status === 'Error') {
-        await repo.removeContainer(trx, c.uuid);
-      } else {
-        await repo.updateContainer(trx, c.uuid, { desired: 'deleted', status: 'Deleting', task_state: 'container_deleting', generation: c.generation + 1 });
-      }
-      await repo.insertAction(trx, {
-        id: newUuid(), container_uuid: c.uuid, project_id: c.project_id, user_id: req.auth.userId, action: 'delete',
-        request_id: req.id, message: null, start_time: now, finish_time: c.host_id ? null : now, result: c.host_id ? null : 'Success',
-      });
-      return c;
-    });
-    await deps.bus.publish(row.host_id);
+    await core.remove(who(req), (req.params as { id: string }).id, force ? 'delete_force' : stop ? 'delete_after_stop' : 'delete', { allProjects: truthy(f.all_projects) });
     return reply.code(204).send();
   });
 }

@@ -5,6 +5,7 @@ import type { AgentHub } from '../../server/hub.js';
 import type { ChangeBus } from '../../server/changes.js';
 import type { Strategy } from '../../scheduler/index.js';
 import type { InteractiveSessions } from './interactive.js';
+import type { ContainerCore } from '../../container/core.js';
 
 export interface ContainerDeps {
   db: Database;
@@ -14,4 +15,5 @@ export interface ContainerDeps {
   log: Logger;
   strategy: Strategy;
   sessions: InteractiveSessions;
+  core: ContainerCore;
 }

@@ -1,10 +1,10 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { App } from '../app-type.js';
 import { Type, type Static } from '@sinclair/typebox';
 import { BerthError } from '../../core/errors.js';
 import { hashSecret, newId, newSecret } from '../../core/ids.js';
 import type { HostRow } from '../../store/schema.js';
 import * as repo from '../../store/container-repo.js';
-import { isUp } from '../../container/snapshot.js';
+import { isUp } from '../../container/host-view.js';
 import { enforce } from '../auth.js';
 import type { ContainerDeps } from './deps.js';
 import { renderHost } from './render.js';
@@ -36,7 +36,7 @@ export async function issueHostCredential(deps: Pick<ContainerDeps, 'db'>, name:
       host = {
         id: newId(), name, zone: 'nova', enabled: 1, forced_down: 0, disabled_reason: null, cpus: 0, memory_mb: 0, disk_gb: 0,
         max_containers: 0, labels: '{}', runtimes: '["runc"]', engine_version: '', os: '', credential_hash: hashSecret(credential),
-        last_seen_at: null, created_at: now, updated_at: now,
+        last_seen_at: null, created_at: now, updated_at: now, used_cpu: 0, used_memory_mb: 0, used_disk_gb: 0, used_containers: 0,
       };
       await repo.insertHost(trx, host);
     } else {
@@ -46,22 +46,20 @@ export async function issueHostCredential(deps: Pick<ContainerDeps, 'db'>, name:
   });
 }
 
-export function hostRoutes(app: FastifyInstance, deps: ContainerDeps): void {
+export function hostRoutes(app: App, deps: ContainerDeps): void {
   const q = () => deps.db.kysely;
-  const usage = async () => new Map((await repo.claimsByHost(q())).map((c) => [c.host_id!, { cpu: Number(c.cpu), memoryMb: Number(c.memory_mb), diskGb: Number(c.disk_gb), n: Number(c.n) }]));
-  const none = { cpu: 0, memoryMb: 0, diskGb: 0, n: 0 };
+  const used = (h: HostRow) => ({ cpu: Number(h.used_cpu), memoryMb: Number(h.used_memory_mb), diskGb: Number(h.used_disk_gb), n: Number(h.used_containers) });
 
   app.get('/hosts', { schema: { querystring: ListLimit } }, async (req) => {
     enforce(deps.policy, req, 'host:get_all');
-    const used = await usage();
-    return { hosts: (await repo.listHosts(q())).map((h) => renderHost(req, h, used.get(h.id) ?? none)), next: null };
+    return { hosts: (await repo.listHosts(q())).map((h) => renderHost(req, h, used(h))), next: null };
   });
   app.get('/hosts/:id', { schema: { params: Ident } }, async (req) => {
     enforce(deps.policy, req, 'host:get');
-    const { id } = req.params as { id: string };
+    const { id } = req.params;
     const h = (await repo.getHost(q(), id)) ?? (await repo.getHostByName(q(), id));
     if (!h) throw new BerthError('not_found', `Host ${id} could not be found.`);
-    return renderHost(req, h, (await usage()).get(h.id) ?? none);
+    return renderHost(req, h, used(h));
   });
 
   const renderService = (h: HostRow, n: number) => ({
@@ -74,8 +72,7 @@ export function hostRoutes(app: FastifyInstance, deps: ContainerDeps): void {
     return { services: (await repo.listHosts(q())).map((h, i) => renderService(h, i + 1)) };
   });
 
-  const findService = async (req: FastifyRequest) => {
-    const f = req.query as Static<typeof ServiceQuery>;
+  const findService = async (f: Static<typeof ServiceQuery>) => {
     if (f.binary !== BINARY) throw new BerthError('not_found', `Service ${f.binary} could not be found; Berth's compute service is ${BINARY}.`);
     const h = await repo.getHostByName(q(), f.host);
     if (!h) throw new BerthError('not_found', `Service ${f.binary} on host ${f.host} could not be found.`);
@@ -83,36 +80,42 @@ export function hostRoutes(app: FastifyInstance, deps: ContainerDeps): void {
   };
   app.delete('/services', { schema: { querystring: ServiceQuery } }, async (req, reply) => {
     enforce(deps.policy, req, 'zun-service:delete');
-    const { h } = await findService(req);
+    const { h } = await findService(req.query);
     if (isUp(h)) throw new BerthError('conflict', `Host ${h.name} is up; stop its agent before deleting its service.`);
-    const live = await repo.containersOfHost(q(), h.id);
-    if (live.length) throw new BerthError('conflict', `Host ${h.name} still runs ${live.length} containers; delete or move them first.`);
-    await q().deleteFrom('hosts').where('id', '=', h.id).execute();
+    // Conditional on the host holding no claim, so a create racing this delete cannot land on it.
+    if (!(await repo.deleteEmptyHost(q(), h.id))) {
+      const live = (await repo.getHost(q(), h.id))?.used_containers ?? 0;
+      throw new BerthError('conflict', `Host ${h.name} still runs ${live} containers; delete or move them first.`);
+    }
+    await deps.bus.publish(h.id);
     return reply.code(204).send();
   });
   app.put('/services/enable', { schema: { querystring: ServiceQuery } }, async (req) => {
     enforce(deps.policy, req, 'zun-service:update');
-    const { h } = await findService(req);
+    const { h } = await findService(req.query);
     await repo.updateHost(q(), h.id, { enabled: 1, disabled_reason: null });
+    await deps.bus.publish(h.id);
     return { service: { host: h.name, binary: BINARY, disabled: false, disabled_reason: null } };
   });
   app.put('/services/disable', { schema: { querystring: ServiceQuery } }, async (req) => {
     enforce(deps.policy, req, 'zun-service:update');
-    const { h, f } = await findService(req);
+    const { h, f } = await findService(req.query);
     await repo.updateHost(q(), h.id, { enabled: 0, disabled_reason: f.disabled_reason ?? null });
+    await deps.bus.publish(h.id);
     return { service: { host: h.name, binary: BINARY, disabled: true, disabled_reason: f.disabled_reason ?? null } };
   });
   app.put('/services/force_down', { schema: { querystring: ServiceQuery } }, async (req) => {
     enforce(deps.policy, req, 'zun-service:update');
-    const { h, f } = await findService(req);
+    const { h, f } = await findService(req.query);
     const down = f.forced_down === undefined ? true : truthy(f.forced_down);
     await repo.updateHost(q(), h.id, { forced_down: down ? 1 : 0 });
+    await deps.bus.publish(h.id);
     return { service: { host: h.name, binary: BINARY, forced_down: down } };
   });
 
   app.post('/os-berth/host-credentials', { schema: { body: CredentialBody } }, async (req, reply) => {
     enforce(deps.policy, req, 'berth:host_credentials');
-    const { host, credential } = await issueHostCredential(deps, (req.body as Static<typeof CredentialBody>).host);
+    const { host, credential } = await issueHostCredential(deps, req.body.host);
     reply.code(201);
     return { host: host.name, host_id: host.id, credential };
   });

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { typed } from '../app-type.js';
 import { baseUrl } from '../server.js';
 import type { ContainerDeps } from './deps.js';
 import { MAX_VERSION, MIN_VERSION, registerMicroversion } from './microversion.js';
@@ -17,7 +18,7 @@ function v1(base: string) {
 
 /** The container service (Zun v1 subset) under /container. */
 export async function containerService(app: FastifyInstance, deps: ContainerDeps): Promise<void> {
-  await app.register(async (scope) => {
+  await typed(app).register(async (scope) => {
     registerMicroversion(scope);
     scope.get('/', { config: { auth: false } }, async (req) => ({ versions: [v1(baseUrl(req))], default_version: v1(baseUrl(req)) }));
     scope.get('/v1', { config: { auth: false } }, async (req) => ({

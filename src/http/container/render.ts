@@ -52,15 +52,15 @@ export function renderContainer(req: FastifyRequest, row: ContainerRow, host: st
   };
   if (showHost) out.host = host ?? null;
   if (atLeast(req, '1.3')) out.auto_remove = spec.autoRemove ?? false;
-  if (atLeast(req, '1.5')) out.runtime = (extra.runtime as string | undefined) ?? 'runc';
+  if (atLeast(req, '1.5')) out.runtime = extra.runtime ?? 'runc';
   if (atLeast(req, '1.9')) out.hostname = spec.hostname ?? null;
-  if (atLeast(req, '1.16')) out.auto_heal = (extra.auto_heal as boolean | undefined) ?? false;
-  if (atLeast(req, '1.21')) out.privileged = (extra.privileged as boolean | undefined) ?? false;
+  if (atLeast(req, '1.16')) out.auto_heal = extra.auto_heal ?? false;
+  if (atLeast(req, '1.21')) out.privileged = extra.privileged ?? false;
   if (atLeast(req, '1.22'))
     out.healthcheck = spec.healthcheck
       ? { test: spec.healthcheck.test.slice(1).join(' '), interval: spec.healthcheck.interval ?? 0, retries: spec.healthcheck.retries ?? 0, timeout: spec.healthcheck.timeout ?? 0 }
       : {};
-  if (atLeast(req, '1.28')) out.cpu_policy = (extra.cpu_policy as string | undefined) ?? 'shared';
+  if (atLeast(req, '1.28')) out.cpu_policy = extra.cpu_policy ?? 'shared';
   if (atLeast(req, '1.31')) out.registry_id = null;
   if (atLeast(req, '1.36')) out.tty = spec.tty ?? false;
   if (atLeast(req, '1.40')) out.entrypoint = spec.entrypoint ?? [];

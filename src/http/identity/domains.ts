@@ -1,5 +1,4 @@
-import type { FastifyInstance } from 'fastify';
-import type { Static } from '@sinclair/typebox';
+import type { App } from '../app-type.js';
 import { BerthError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import * as repo from '../../store/identity-repo.js';
@@ -10,7 +9,7 @@ import type { IdentityDeps } from './deps.js';
 import { listLinks, renderDomain } from './render.js';
 import { DomainCreate, DomainUpdate, IdParam, NameQuery, flag } from './schemas.js';
 
-export function domainRoutes(app: FastifyInstance, deps: IdentityDeps): void {
+export function domainRoutes(app: App, deps: IdentityDeps): void {
   const q = () => deps.db.kysely;
   const load = async (id: string) => {
     const d = await repo.getDomain(q(), id);
@@ -21,13 +20,13 @@ export function domainRoutes(app: FastifyInstance, deps: IdentityDeps): void {
 
   app.get('/domains', { schema: { querystring: NameQuery } }, async (req) => {
     enforce(deps.policy, req, 'identity:list_domains');
-    const f = req.query as Static<typeof NameQuery>;
+    const f = req.query;
     const domains = await repo.listDomains(q(), { name: f.name, enabled: f.enabled === undefined ? undefined : flag(f.enabled) ? 1 : 0 });
     return { domains: domains.map((d) => renderDomain(req, d)), links: listLinks(req) };
   });
   app.post('/domains', { schema: { body: DomainCreate } }, async (req, reply) => {
     enforce(deps.policy, req, 'identity:create_domain');
-    const b = (req.body as Static<typeof DomainCreate>).domain;
+    const b = req.body.domain;
     const row = { id: newId(), name: b.name, description: b.description ?? '', enabled: b.enabled === false ? 0 : 1, created_at: new Date().toISOString() };
     await deps.db.tx(async (trx) => {
       if (await repo.getDomainByName(trx, b.name)) throw dup(b.name);
@@ -38,12 +37,12 @@ export function domainRoutes(app: FastifyInstance, deps: IdentityDeps): void {
   });
   app.get('/domains/:id', { schema: { params: IdParam } }, async (req) => {
     enforce(deps.policy, req, 'identity:get_domain');
-    return { domain: renderDomain(req, await load((req.params as { id: string }).id)) };
+    return { domain: renderDomain(req, await load(req.params.id)) };
   });
   app.patch('/domains/:id', { schema: { params: IdParam, body: DomainUpdate } }, async (req) => {
     enforce(deps.policy, req, 'identity:update_domain');
-    const { id } = req.params as { id: string };
-    const b = (req.body as Static<typeof DomainUpdate>).domain;
+    const { id } = req.params;
+    const b = req.body.domain;
     const row = await deps.db.tx(async (trx) => {
       const d = await repo.getDomain(trx, id);
       if (!d) throw notFoundError('domain', id);
@@ -59,7 +58,7 @@ export function domainRoutes(app: FastifyInstance, deps: IdentityDeps): void {
   });
   app.delete('/domains/:id', { schema: { params: IdParam } }, async (req, reply) => {
     enforce(deps.policy, req, 'identity:delete_domain');
-    const { id } = req.params as { id: string };
+    const { id } = req.params;
     await deps.db.tx(async (trx) => {
       const d = await repo.getDomain(trx, id);
       if (!d) throw notFoundError('domain', id);

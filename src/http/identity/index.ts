@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { typed } from '../app-type.js';
 import { baseUrl } from '../server.js';
 import type { IdentityDeps } from './deps.js';
 import { tokenRoutes } from './tokens.js';
@@ -27,7 +28,7 @@ export async function identityService(app: FastifyInstance, deps: IdentityDeps):
     return { versions: { values: [version(baseUrl(req))] } };
   });
   app.get('/identity/v3', { config: { auth: false } }, async (req) => ({ version: version(baseUrl(req)) }));
-  await app.register(async (v3) => {
+  await typed(app).register(async (v3) => {
     tokenRoutes(v3, deps);
     projectRoutes(v3, deps);
     userRoutes(v3, deps);

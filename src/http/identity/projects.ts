@@ -1,5 +1,5 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Static } from '@sinclair/typebox';
+import type { FastifyRequest } from 'fastify';
+import type { App } from '../app-type.js';
 import { BerthError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import type { Queryable } from '../../store/db.js';
@@ -56,11 +56,11 @@ function subtreeIds(root: string, all: ProjectRow[]): Record<string, unknown> | 
 
 const uniqueViolation = (e: unknown) => /unique|duplicate/i.test(String((e as Error)?.message));
 
-export function projectRoutes(app: FastifyInstance, deps: IdentityDeps): void {
+export function projectRoutes(app: App, deps: IdentityDeps): void {
   const q = () => deps.db.kysely;
 
   app.get('/projects', { schema: { querystring: NameQuery } }, async (req) => {
-    const f = req.query as Static<typeof NameQuery>;
+    const f = req.query;
     const admin = deps.policy.check('identity:list_projects', { userId: req.auth.userId, projectId: req.auth.projectId, roles: req.auth.roles.map((r) => r.name) }, {});
     let projects = await repo.listProjects(q(), {
       name: f.name, domainId: f.domain_id,
@@ -78,7 +78,7 @@ export function projectRoutes(app: FastifyInstance, deps: IdentityDeps): void {
 
   app.post('/projects', { schema: { body: ProjectCreate } }, async (req, reply) => {
     enforce(deps.policy, req, 'identity:create_project');
-    const b = (req.body as Static<typeof ProjectCreate>).project;
+    const b = req.body.project;
     if (b.is_domain) throw new BerthError('bad_request', 'Projects acting as domains are not supported; create a domain instead.');
     const row = await deps.db.tx(async (trx) => {
       let domainId = b.domain_id ?? undefined;
@@ -116,10 +116,10 @@ export function projectRoutes(app: FastifyInstance, deps: IdentityDeps): void {
   });
 
   app.get('/projects/:id', { schema: { params: IdParam, querystring: ProjectShowQuery } }, async (req) => {
-    const { id } = req.params as { id: string };
+    const { id } = req.params;
     enforce(deps.policy, req, 'identity:get_project', { 'target.project.id': id });
     const p = await loadProject(q(), id);
-    const f = req.query as Static<typeof ProjectShowQuery>;
+    const f = req.query;
     const out: Record<string, unknown> = renderProject(req, p);
     if (flag(f.parents_as_list)) out.parents = (await ancestors(q(), p)).map((x) => ({ project: renderProject(req, x) }));
     if (flag(f.subtree_as_list)) out.subtree = (await descendants(q(), p)).map((x) => ({ project: renderProject(req, x) }));
@@ -129,9 +129,9 @@ export function projectRoutes(app: FastifyInstance, deps: IdentityDeps): void {
   });
 
   app.patch('/projects/:id', { schema: { params: IdParam, body: ProjectUpdate } }, async (req) => {
-    const { id } = req.params as { id: string };
+    const { id } = req.params;
     enforce(deps.policy, req, 'identity:update_project', { 'target.project.id': id });
-    const b = (req.body as Static<typeof ProjectUpdate>).project;
+    const b = req.body.project;
     const row = await deps.db.tx(async (trx) => {
       const p = await loadProject(trx, id);
       if (b.domain_id !== undefined && b.domain_id !== p.domain_id) throw new BerthError('bad_request', 'Cannot change the domain of a project.');
@@ -156,7 +156,7 @@ export function projectRoutes(app: FastifyInstance, deps: IdentityDeps): void {
   });
 
   app.delete('/projects/:id', { schema: { params: IdParam } }, async (req, reply) => {
-    const { id } = req.params as { id: string };
+    const { id } = req.params;
     enforce(deps.policy, req, 'identity:delete_project', { 'target.project.id': id });
     await deps.db.tx(async (trx) => {
       await deps.db.lock(trx, 'projects');

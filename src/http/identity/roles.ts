@@ -1,4 +1,5 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
+import type { App } from '../app-type.js';
 import type { Static } from '@sinclair/typebox';
 import { Type } from '@sinclair/typebox';
 import { BerthError } from '../../core/errors.js';
@@ -26,19 +27,21 @@ const GrantParams = Type.Object({
   user: Type.String({ minLength: 1, maxLength: 255 }),
   role: Type.String({ minLength: 1, maxLength: 255 }),
 });
+/** The target, user and (except when listing) role a grant route names. */
+type GrantTarget = Static<typeof GrantListParams> & { role?: string };
 const GrantListParams = Type.Object({ target: Type.String({ minLength: 1, maxLength: 255 }), user: Type.String({ minLength: 1, maxLength: 255 }) });
 
-export function roleRoutes(app: FastifyInstance, deps: IdentityDeps): void {
+export function roleRoutes(app: App, deps: IdentityDeps): void {
   const q = () => deps.db.kysely;
 
   app.get('/roles', { schema: { querystring: NameQuery } }, async (req) => {
     enforce(deps.policy, req, 'identity:list_roles');
-    const roles = await repo.listRoles(q(), { name: (req.query as { name?: string }).name });
+    const roles = await repo.listRoles(q(), { name: req.query.name });
     return { roles: roles.map((r) => renderRole(req, r)), links: listLinks(req) };
   });
   app.post('/roles', { schema: { body: RoleCreate } }, async (req, reply) => {
     enforce(deps.policy, req, 'identity:create_role');
-    const b = (req.body as Static<typeof RoleCreate>).role;
+    const b = req.body.role;
     const row = { id: newId(), name: b.name, description: b.description ?? '', created_at: new Date().toISOString() };
     await deps.db.tx(async (trx) => {
       if (await repo.getRoleByName(trx, b.name)) throw new BerthError('conflict', `Conflict occurred attempting to store role - Duplicate entry found with name ${b.name}.`);
@@ -49,12 +52,12 @@ export function roleRoutes(app: FastifyInstance, deps: IdentityDeps): void {
   });
   app.get('/roles/:id', { schema: { params: IdParam } }, async (req) => {
     enforce(deps.policy, req, 'identity:get_role');
-    return { role: renderRole(req, await loadRole(q(), (req.params as { id: string }).id)) };
+    return { role: renderRole(req, await loadRole(q(), req.params.id)) };
   });
   app.patch('/roles/:id', { schema: { params: IdParam, body: RoleUpdate } }, async (req) => {
     enforce(deps.policy, req, 'identity:update_role');
-    const { id } = req.params as { id: string };
-    const b = (req.body as Static<typeof RoleUpdate>).role;
+    const { id } = req.params;
+    const b = req.body.role;
     const row = await deps.db.tx(async (trx) => {
       const r = await loadRole(trx, id);
       if (b.name !== undefined && b.name !== r.name) {
@@ -69,7 +72,7 @@ export function roleRoutes(app: FastifyInstance, deps: IdentityDeps): void {
   });
   app.delete('/roles/:id', { schema: { params: IdParam } }, async (req, reply) => {
     enforce(deps.policy, req, 'identity:delete_role');
-    const { id } = req.params as { id: string };
+    const { id } = req.params;
     await deps.db.tx(async (trx) => {
       const r = await loadRole(trx, id);
       if ((BOOTSTRAP_ROLES as readonly string[]).includes(r.name)) throw new BerthError('forbidden', `The role ${r.name} is built in and cannot be deleted.`);
@@ -89,8 +92,7 @@ export function roleRoutes(app: FastifyInstance, deps: IdentityDeps): void {
       if (!d) throw notFoundError('domain', id);
       return d;
     };
-    const resolve = async (qq: Queryable, req: FastifyRequest) => {
-      const p = req.params as { target: string; user: string; role?: string };
+    const resolve = async (qq: Queryable, p: GrantTarget) => {
       await loadTarget(qq, p.target);
       await loadUser(qq, p.user);
       if (p.role !== undefined) await loadRole(qq, p.role);
@@ -98,29 +100,29 @@ export function roleRoutes(app: FastifyInstance, deps: IdentityDeps): void {
     };
     app.put(`${base}/:target/users/:user/roles/:role`, { schema: { params: GrantParams } }, async (req, reply) => {
       enforce(deps.policy, req, 'identity:create_grant');
-      await deps.db.tx(async (trx) => repo.insertAssignment(trx, await resolve(trx, req)));
+      await deps.db.tx(async (trx) => repo.insertAssignment(trx, await resolve(trx, req.params)));
       deps.tokens.forget();
       return reply.code(204).send();
     });
-    const check = async (req: FastifyRequest) => {
+    const check = async (req: FastifyRequest, p: GrantTarget) => {
       enforce(deps.policy, req, 'identity:check_grant');
-      const a = await resolve(q(), req);
+      const a = await resolve(q(), p);
       const found = await repo.listAssignments(q(), { userId: a.user_id, targetType: kind, targetIds: [a.target_id], roleId: a.role_id });
       if (found.length === 0) throw new BerthError('not_found', `Could not find role assignment with role: ${a.role_id}, user or group: ${a.user_id}, ${kind}, domain, or system: ${a.target_id}.`);
     };
     app.head(`${base}/:target/users/:user/roles/:role`, { schema: { params: GrantParams } }, async (req, reply) => {
-      await check(req);
+      await check(req, req.params);
       return reply.code(204).send();
     });
     app.get(`${base}/:target/users/:user/roles/:role`, { schema: { params: GrantParams } }, async (req, reply) => {
-      await check(req);
+      await check(req, req.params);
       return reply.code(204).send();
     });
     app.delete(`${base}/:target/users/:user/roles/:role`, { schema: { params: GrantParams } }, async (req, reply) => {
       enforce(deps.policy, req, 'identity:revoke_grant');
       await deps.db.tx(async (trx) => {
         await lockAdmins(deps.db, trx);
-        const a = await resolve(trx, req);
+        const a = await resolve(trx, req.params);
         const r = await repo.deleteAssignment(trx, a);
         if (Number(r.numDeletedRows) === 0)
           throw new BerthError('not_found', `Could not find role assignment with role: ${a.role_id}, user or group: ${a.user_id}, ${kind}, domain, or system: ${a.target_id}.`);
@@ -132,7 +134,7 @@ export function roleRoutes(app: FastifyInstance, deps: IdentityDeps): void {
     });
     app.get(`${base}/:target/users/:user/roles`, { schema: { params: GrantListParams } }, async (req) => {
       enforce(deps.policy, req, 'identity:list_grants');
-      const a = await resolve(q(), req);
+      const a = await resolve(q(), req.params);
       const roles = await repo.rolesOn(q(), a.user_id, kind, a.target_id);
       const full = await Promise.all(roles.map((r) => loadRole(q(), r.id)));
       return { roles: full.map((r) => renderRole(req, r)), links: listLinks(req) };
@@ -141,7 +143,7 @@ export function roleRoutes(app: FastifyInstance, deps: IdentityDeps): void {
 
   app.get('/role_assignments', { schema: { querystring: AssignmentQuery } }, async (req) => {
     enforce(deps.policy, req, 'identity:list_role_assignments');
-    const f = req.query as Static<typeof AssignmentQuery>;
+    const f = req.query;
     if (f['group.id'] !== undefined) return { role_assignments: [], links: listLinks(req) };
     if (f['scope.system'] !== undefined || f['scope.OS-INHERIT:inherited_to'] !== undefined) return { role_assignments: [], links: listLinks(req) };
     if (f['scope.project.id'] !== undefined && f['scope.domain.id'] !== undefined)

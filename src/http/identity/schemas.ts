@@ -123,6 +123,6 @@ export const TokenQuery = Type.Object({ nocatalog: Type.Optional(Type.String()),
 /** Keystone treats a present flag with no value, "true", "1" or "yes" as true. */
 export function flag(v: unknown): boolean {
   if (v === undefined || v === null || v === false) return false;
-  if (v === true || v === '') return true;
-  return /^(true|1|yes|on)$/i.test(String(v));
+  if (v === true || v === '' || v === 1) return true;
+  return typeof v === 'string' && /^(true|1|yes|on)$/i.test(v);
 }

@@ -1,4 +1,5 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
+import type { App } from '../app-type.js';
 import type { Static } from '@sinclair/typebox';
 import { BerthError } from '../../core/errors.js';
 import type { Queryable } from '../../store/db.js';
@@ -85,13 +86,13 @@ function subjectToken(req: FastifyRequest): string {
   return t;
 }
 
-export function tokenRoutes(app: FastifyInstance, deps: IdentityDeps): void {
+export function tokenRoutes(app: App, deps: IdentityDeps): void {
   app.post('/auth/tokens', { config: { auth: false }, schema: { body: AuthBody, querystring: TokenQuery } }, async (req, reply) => {
-    const body = req.body as Static<typeof AuthBody>;
+    const body = req.body;
     const who = await identify(deps, body.auth.identity);
     const scope = await resolveScope(deps, who.userId, body.auth.scope);
     const { token, info } = await deps.tokens.issue(deps.db.kysely, who.userId, scope, who.methods, who.expiresAt);
-    const nocatalog = flag((req.query as { nocatalog?: string }).nocatalog);
+    const nocatalog = flag(req.query.nocatalog);
     reply.code(201).header('X-Subject-Token', token);
     return renderToken(req, info, deps.region, !nocatalog);
   });
@@ -105,7 +106,7 @@ export function tokenRoutes(app: FastifyInstance, deps: IdentityDeps): void {
   app.get('/auth/tokens', { schema: { querystring: TokenQuery } }, async (req, reply) => {
     const info = await validateSubject(req);
     reply.header('X-Subject-Token', subjectToken(req));
-    return renderToken(req, info, deps.region, !flag((req.query as { nocatalog?: string }).nocatalog));
+    return renderToken(req, info, deps.region, !flag(req.query.nocatalog));
   });
   app.head('/auth/tokens', async (req, reply) => {
     await validateSubject(req);

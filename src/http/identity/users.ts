@@ -1,5 +1,4 @@
-import type { FastifyInstance } from 'fastify';
-import type { Static } from '@sinclair/typebox';
+import type { App } from '../app-type.js';
 import { BerthError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import type { Queryable } from '../../store/db.js';
@@ -23,19 +22,19 @@ export async function loadUser(q: Queryable, id: string): Promise<UserRow> {
 const duplicate = (name: string) =>
   new BerthError('conflict', `Conflict occurred attempting to store user - Duplicate entry found with name ${name} at domain ID default.`);
 
-export function userRoutes(app: FastifyInstance, deps: IdentityDeps): void {
+export function userRoutes(app: App, deps: IdentityDeps): void {
   const q = () => deps.db.kysely;
 
   app.get('/users', { schema: { querystring: NameQuery } }, async (req) => {
     enforce(deps.policy, req, 'identity:list_users');
-    const f = req.query as Static<typeof NameQuery>;
+    const f = req.query;
     const users = await repo.listUsers(q(), { name: f.name, domainId: f.domain_id, enabled: f.enabled === undefined ? undefined : flag(f.enabled) ? 1 : 0 });
     return { users: users.map((u) => renderUser(req, u)), links: listLinks(req) };
   });
 
   app.post('/users', { schema: { body: UserCreate } }, async (req, reply) => {
     enforce(deps.policy, req, 'identity:create_user');
-    const b = (req.body as Static<typeof UserCreate>).user;
+    const b = req.body.user;
     const domainId = b.domain_id ?? requestDomain(req);
     const passwordHash = b.password ? await hashPassword(b.password) : null;
     const row = await deps.db.tx(async (trx) => {
@@ -62,15 +61,15 @@ export function userRoutes(app: FastifyInstance, deps: IdentityDeps): void {
   });
 
   app.get('/users/:id', { schema: { params: IdParam } }, async (req) => {
-    const { id } = req.params as { id: string };
+    const { id } = req.params;
     enforce(deps.policy, req, 'identity:get_user', { 'target.user.id': id });
     return { user: renderUser(req, await loadUser(q(), id)) };
   });
 
   app.patch('/users/:id', { schema: { params: IdParam, body: UserUpdate } }, async (req) => {
-    const { id } = req.params as { id: string };
+    const { id } = req.params;
     enforce(deps.policy, req, 'identity:update_user', { 'target.user.id': id });
-    const b = (req.body as Static<typeof UserUpdate>).user;
+    const b = req.body.user;
     const passwordHash = b.password ? await hashPassword(b.password) : undefined;
     const row = await deps.db.tx(async (trx) => {
       await lockAdmins(deps.db, trx);
@@ -101,7 +100,7 @@ export function userRoutes(app: FastifyInstance, deps: IdentityDeps): void {
   });
 
   app.delete('/users/:id', { schema: { params: IdParam } }, async (req, reply) => {
-    const { id } = req.params as { id: string };
+    const { id } = req.params;
     enforce(deps.policy, req, 'identity:delete_user', { 'target.user.id': id });
     if (id === req.auth.userId) throw new BerthError('forbidden', 'You cannot delete your own user.');
     await deps.db.tx(async (trx) => {
@@ -117,9 +116,9 @@ export function userRoutes(app: FastifyInstance, deps: IdentityDeps): void {
   });
 
   app.post('/users/:id/password', { schema: { params: IdParam, body: PasswordChange } }, async (req, reply) => {
-    const { id } = req.params as { id: string };
+    const { id } = req.params;
     enforce(deps.policy, req, 'identity:change_password', { user_id: id });
-    const b = (req.body as Static<typeof PasswordChange>).user;
+    const b = req.body.user;
     const u = await loadUser(q(), id);
     if (!(await verifyPassword(b.original_password, u.password_hash)))
       throw new BerthError('unauthorized', 'The request you have made requires authentication.');
@@ -133,7 +132,7 @@ export function userRoutes(app: FastifyInstance, deps: IdentityDeps): void {
   });
 
   app.get('/users/:id/projects', { schema: { params: IdParam } }, async (req) => {
-    const { id } = req.params as { id: string };
+    const { id } = req.params;
     enforce(deps.policy, req, 'identity:list_user_projects', { 'target.user.id': id });
     await loadUser(q(), id);
     const ids = [...new Set((await repo.listAssignments(q(), { userId: id, targetType: 'project' })).map((a) => a.target_id))];

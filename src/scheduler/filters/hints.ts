@@ -14,11 +14,13 @@ export const hintsFilter: Filter = {
       return { ok: false, reason: `not the requested host ${hints.host}` };
     }
     const same = hints.sameHost;
-    if (same !== undefined && same.length > 0 && !same.every((id) => host.containerIds.includes(id))) {
+    const holdsSame = (): boolean => (hints.sameHostId !== undefined ? hints.sameHostId === host.id : same!.every((id) => host.containerIds.includes(id)));
+    if (same !== undefined && same.length > 0 && !holdsSame()) {
       return { ok: false, reason: `do not hold all of containers ${same.join(', ')} (same_host)` };
     }
     const different = hints.differentHost;
-    if (different !== undefined && different.some((id) => host.containerIds.includes(id))) {
+    const holdsDifferent = (): boolean => (hints.differentHostIds !== undefined ? hints.differentHostIds.includes(host.id) : different!.some((id) => host.containerIds.includes(id)));
+    if (different !== undefined && different.length > 0 && holdsDifferent()) {
       return { ok: false, reason: `hold one of containers ${different.join(', ')} (different_host)` };
     }
     return PASS;

@@ -1,53 +1,16 @@
 /**
  * @module
- * The receiving side of forwarding: the internal routes another server of the cloud calls when a
- * client reached it and the host's agent is connected here. Only the cluster secret opens them.
+ * The receiving side of forwarded interactive sessions: another server of the cloud opens a WebSocket
+ * here when a client reached it and the host's agent is connected here. Only the cluster secret opens it.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { FastifyInstance } from 'fastify';
-import { Type, type Static } from '@sinclair/typebox';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { BerthError, isBerthError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
-import type { CallMethod } from '../agent/protocol.js';
 import type { AgentHub } from './hub.js';
 import {
-  decodeStreamOpen, FORWARD_CALL_PATH, secretMatches, SECRET_HEADER, STREAM_HEADER,
-  type ForwardResult, type ForwardStreamOpen, type StreamControl,
+  decodeStreamOpen, SECRET_REQUIRED, secretMatches, SECRET_HEADER, STREAM_HEADER, type ForwardStreamOpen, type StreamControl,
 } from './forward-protocol.js';
-
-const METHODS: CallMethod[] = ['exec', 'logs', 'top', 'stats', 'get_archive', 'put_archive', 'commit', 'kill', 'resize', 'exec_resize', 'update'];
-const ForwardCallBody = Type.Object({
-  hostId: Type.String({ minLength: 1, maxLength: 200 }),
-  method: Type.Union(METHODS.map((m) => Type.Literal(m))),
-  uuid: Type.String({ minLength: 1, maxLength: 200 }),
-  params: Type.Record(Type.String(), Type.Unknown()),
-  timeoutMs: Type.Integer({ minimum: 1, maximum: 600_000 }),
-}, { additionalProperties: false });
-
-const SECRET_REQUIRED = 'This route is for the servers of this cloud only: a valid cluster secret is required.';
-/** Archives travel base64-encoded in one JSON body, as on the agent channel. */
-const BODY_LIMIT = 64 * 1024 * 1024;
-
-export function forwardRoutes(app: FastifyInstance, deps: { hub: AgentHub; clusterSecret: string }): void {
-  app.post(FORWARD_CALL_PATH, {
-    config: { auth: false },
-    bodyLimit: BODY_LIMIT,
-    schema: { body: ForwardCallBody },
-    onRequest: async (req) => {
-      if (!secretMatches(req.headers[SECRET_HEADER], deps.clusterSecret)) throw new BerthError('unauthorized', SECRET_REQUIRED);
-    },
-  }, async (req): Promise<ForwardResult> => {
-    const b = req.body as Static<typeof ForwardCallBody>;
-    try {
-      return { ok: true, value: await deps.hub.callLocal(b.hostId, b.method, b.uuid, b.params, b.timeoutMs) };
-    } catch (e) {
-      if (!isBerthError(e)) throw e;
-      return { ok: false, error: { code: e.code, message: e.message } };
-    }
-  });
-}
 
 const refuse = (socket: Duplex, status: string, message: string) =>
   socket.end(`HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${JSON.stringify({ message })}`);

@@ -1,0 +1,362 @@
+/**
+ * @module The container core: every front door (Zun API, Docker endpoint, Nova servers, Heat) creates and
+ * changes containers through these functions. Each loads the row, asks a pure decision (decide.ts,
+ * state.ts, the scheduler over the host index), and commits in one transaction with conditional writes:
+ * the container row on the generation it was decided on, the host's claim on its remaining room. A lost
+ * race is decided again on fresh data. No network call and no wait happen inside a transaction; calls to
+ * a host's agent are made before or after.
+ */
+import { BerthError } from '../core/errors.js';
+import { newUuid } from '../core/ids.js';
+import { isUniqueViolation, type Database, type Queryable } from '../store/db.js';
+import type { ContainerActionRow, ContainerRow } from '../store/schema.js';
+import * as repo from '../store/container-repo.js';
+import type { Strategy, PlacementRequest } from '../scheduler/index.js';
+import type { CallMethod, ContainerSpec } from '../agent/protocol.js';
+import type { ChangeBus } from '../server/changes.js';
+import type { AgentHub } from '../server/hub.js';
+import { decideAction, decideDelete, decideUpdate, requireState, roomForResize, type DeleteMode, type DesiredAction, type UpdateRequest } from './decide.js';
+import { addClaims, claimForRequest, claimOf, isZeroClaim, NO_CLAIM, RATIOS } from './host-view.js';
+import type { HostIndex } from './host-index.js';
+import type { ContainerAction } from './state.js';
+
+/** Who is acting: identity, scope, and the policy check of the front door they came through. */
+export interface Actor {
+  userId: string;
+  projectId: string | null;
+  admin: boolean;
+  requestId: string;
+  /** Throws a 403 BerthError when policy denies `rule` on `target`. */
+  authorize(rule: string, target?: Record<string, unknown>): void;
+}
+
+export interface NewContainer {
+  name: string;
+  image: string;
+  imageDriver: string;
+  cpu: number;
+  memoryMb: number;
+  diskGb: number;
+  run: boolean;
+  spec: ContainerSpec;
+  placement: PlacementRequest;
+  /** Fields kept for display only (restart policy as sent, security groups, ...). */
+  extra: Record<string, unknown>;
+}
+
+export interface CoreDeps {
+  db: Database;
+  bus: ChangeBus;
+  index: HostIndex;
+  hub: AgentHub;
+  strategy: Strategy;
+}
+
+/** How often a decision is taken again after losing a race before the caller is told to retry. */
+const ATTEMPTS = 16;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const PREFIX = /^[0-9a-f][0-9a-f-]{2,35}$/i;
+
+const nameTaken = (name: string) => new BerthError('name_taken', `A container with name ${name} already exists in this project.`);
+const busy = () => new BerthError('busy', 'The container is being changed by another request; try again.');
+const policyOf = (action: ContainerAction) => `container:${action}`;
+
+export class ContainerCore {
+  readonly #d: CoreDeps;
+
+  constructor(deps: CoreDeps) {
+    this.#d = deps;
+  }
+
+  get index(): HostIndex {
+    return this.#d.index;
+  }
+
+  // ------------------------------------------------------------------------------------------------
+  // Lookup
+
+  /**
+   * Finds a container by uuid, name or uuid prefix, in the actor's project. Another project's container is
+   * "not found", never "forbidden", so its existence does not leak; an admin finds any by uuid, and by name
+   * across projects with `allProjects`.
+   */
+  async find(who: Actor, ident: string, opts: { allProjects?: boolean } = {}, q: Queryable = this.#d.db.kysely): Promise<ContainerRow> {
+    const missing = () => new BerthError('not_found', `Container ${ident} could not be found.`);
+    if (UUID.test(ident)) {
+      const row = await repo.getContainer(q, ident.toLowerCase());
+      if (row && (row.project_id === who.projectId || who.admin)) return row;
+    }
+    const scope = who.admin && opts.allProjects ? undefined : (who.projectId ?? '');
+    const rows = await repo.findContainersByName(q, scope, ident);
+    if (rows.length > 1) throw new BerthError('conflict', `Multiple containers exist with the name ${ident}. Please use the container uuid instead.`);
+    if (rows.length === 1) return rows[0];
+    if (PREFIX.test(ident) && !UUID.test(ident)) {
+      const byPrefix = await repo.findContainersByUuidPrefix(q, scope, ident.toLowerCase());
+      if (byPrefix.length > 1) throw new BerthError('conflict', `Multiple containers have an id starting with ${ident}. Please use more of it.`);
+      if (byPrefix.length === 1) return byPrefix[0];
+    }
+    throw missing();
+  }
+
+  /** A container the actor may read (`container:get_one`). */
+  async get(who: Actor, ident: string, opts: { allProjects?: boolean } = {}): Promise<ContainerRow> {
+    const c = await this.find(who, ident, opts);
+    who.authorize('container:get_one', { project_id: c.project_id });
+    return c;
+  }
+
+  async list(who: Actor, f: Omit<repo.ContainerListFilter, 'projectId'> & { allProjects: boolean; projectId?: string }): Promise<ContainerRow[]> {
+    if (f.allProjects) who.authorize('container:get_all_all_projects');
+    else who.authorize('container:get_all', { project_id: who.projectId });
+    return repo.listContainers(this.#d.db.kysely, { ...f, projectId: f.allProjects ? f.projectId : (who.projectId ?? '') });
+  }
+
+  // ------------------------------------------------------------------------------------------------
+  // Create
+
+  /**
+   * Admits a container: decides a host from the index (no database read but the hints' containers),
+   * reserves the claim in memory, and commits the row, its journal entry and the host's claim in one
+   * transaction whose claim write succeeds only while the host has room. A lost race re-reads that host
+   * and decides again; creates bound for different hosts never wait on each other. When nothing fits,
+   * the container is stored in Error with the scheduler's reasons, as Zun does.
+   */
+  async create(who: Actor, n: NewContainer): Promise<ContainerRow> {
+    who.authorize('container:create', { project_id: who.projectId });
+    if (!who.projectId) throw new BerthError('forbidden', 'Creating a container needs a project-scoped token.');
+    const projectId = who.projectId;
+    const db = this.#d.db;
+    if ((await repo.findContainersByName(db.kysely, projectId, n.name)).length > 0) throw nameTaken(n.name);
+    const req = await this.#resolveHints(projectId, n.placement);
+    const claim = claimForRequest(req);
+    for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+      const choice = this.#d.index.place(req, this.#d.strategy);
+      const now = new Date().toISOString();
+      const row = newRow(who, projectId, n, choice.ok ? choice.host.id : null, choice.ok ? null : choice.message, now);
+      const journal = this.#journal(who, row, n.run ? 'run' : 'create', choice.ok ? { open: true } : { result: 'Error', message: choice.message });
+      if (!choice.ok) {
+        await this.#insert(row, journal, null);
+        return row;
+      }
+      const reservation = this.#d.index.reserve(choice.host.id, claim);
+      let committed = false;
+      try {
+        committed = await this.#insert(row, journal, { hostId: choice.host.id, claim });
+      } finally {
+        this.#d.index.settle(reservation, committed);
+      }
+      if (committed) {
+        await this.#d.bus.publish(row.host_id);
+        return row;
+      }
+      await this.#d.index.refresh([choice.host.id]);
+    }
+    throw busy();
+  }
+
+  /** Inserts the row and its journal entry, taking the claim first; false when the host had no room left. */
+  async #insert(row: ContainerRow, journal: ContainerActionRow, claim: { hostId: string; claim: repo.Claim } | null): Promise<boolean> {
+    try {
+      return await this.#d.db.tx(async (trx) => {
+        if (claim && !(await repo.claimOnHost(trx, claim.hostId, claim.claim, RATIOS))) return false;
+        await repo.insertContainer(trx, row);
+        await repo.insertAction(trx, journal);
+        return true;
+      });
+    } catch (e) {
+      if (isUniqueViolation(e)) throw nameTaken(row.name);
+      throw e;
+    }
+  }
+
+  /** same_host / different_host name containers; only those are read, to learn their hosts. */
+  async #resolveHints(projectId: string, p: PlacementRequest): Promise<PlacementRequest> {
+    const same = p.hints?.sameHost ?? [];
+    const different = p.hints?.differentHost ?? [];
+    if (same.length === 0 && different.length === 0) return p;
+    const rows = await repo.hostsOfContainers(this.#d.db.kysely, projectId, [...new Set([...same, ...different])]);
+    const hostOf = new Map(rows.map((r) => [r.uuid, r.host_id]));
+    const hints = { ...p.hints };
+    if (same.length > 0) {
+      const hosts = new Set(same.map((u) => hostOf.get(u) ?? null));
+      const [only] = hosts;
+      hints.sameHostId = hosts.size === 1 && only ? only : null;
+    }
+    if (different.length > 0) hints.differentHostIds = [...new Set(different.flatMap((u) => hostOf.get(u) ?? []))];
+    return { ...p, hints };
+  }
+
+  // ------------------------------------------------------------------------------------------------
+  // Changes of desired state
+
+  /** start, stop, reboot, pause, unpause: the agent converges the engine and reports. */
+  async act(who: Actor, ident: string, action: DesiredAction, opts: { timeout?: number } = {}): Promise<ContainerRow> {
+    const c = await this.#change(who, ident, {}, (row) => {
+      who.authorize(policyOf(action), { project_id: row.project_id });
+      return { set: decideAction(row, action, opts), journal: { action, open: true } };
+    });
+    await this.#d.bus.publish(c.host_id);
+    return c;
+  }
+
+  /** Rename and resize (Zun's PATCH). A resize is desired state the agent applies. */
+  async update(who: Actor, ident: string, u: UpdateRequest): Promise<ContainerRow> {
+    let delta = NO_CLAIM;
+    const c = await this.#change(who, ident, {}, (row) => {
+      const d = decideUpdate(row, u);
+      who.authorize(d.action === 'rename' ? 'container:rename' : 'container:update', { project_id: row.project_id });
+      if (d.resize && row.host_id) {
+        const host = this.#d.index.view(row.host_id);
+        const reason = host ? roomForResize(host, row, d.set.cpu!, d.set.memory_mb!) : null;
+        if (reason) throw new BerthError('conflict', reason);
+      }
+      delta = d.delta;
+      const applies = d.resize && row.host_id !== null;
+      return {
+        set: d.set, claim: applies ? { hostId: row.host_id!, claim: d.delta } : undefined,
+        journal: { action: u.name !== undefined ? 'rename' : 'update', open: applies },
+      };
+    });
+    if (!isZeroClaim(delta) && c.host_id) {
+      this.#d.index.applyCommitted(c.host_id, delta);
+      await this.#d.bus.publish(c.host_id);
+    }
+    return c;
+  }
+
+  /** Deletes: forgotten at once when no engine holds it, else marked for the agent to remove. */
+  async remove(who: Actor, ident: string, mode: DeleteMode, opts: { allProjects?: boolean } = {}): Promise<ContainerRow> {
+    let forgotten = false;
+    const c = await this.#change(who, ident, opts, (row) => {
+      who.authorize('container:delete', { project_id: row.project_id });
+      if (mode === 'delete_force') who.authorize('container:delete_force', { project_id: row.project_id });
+      if (row.project_id !== who.projectId) who.authorize('container:delete_all_projects');
+      const d = decideDelete(row, mode);
+      forgotten = d.forget;
+      return d.forget
+        ? { forget: true, claim: row.host_id ? { hostId: row.host_id, claim: addClaims(NO_CLAIM, claimOf(row), -1) } : undefined, journal: { action: 'delete', open: false } }
+        : { set: d.set, journal: { action: 'delete', open: true } };
+    });
+    if (forgotten && c.host_id) this.#d.index.applyCommitted(c.host_id, addClaims(NO_CLAIM, claimOf(c), -1));
+    await this.#d.bus.publish(c.host_id);
+    return c;
+  }
+
+  /**
+   * Loads, decides and commits conditionally on the generation decided on; decides again when another
+   * writer got there first. Returns the row as committed.
+   */
+  async #change(who: Actor, ident: string, opts: { allProjects?: boolean }, decide: (c: ContainerRow) => Change): Promise<ContainerRow> {
+    for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+      const c = await this.find(who, ident, opts);
+      const change = decide(c);
+      const journal = this.#journal(who, c, change.journal.action, change.journal.open ? { open: true } : { result: 'Success' });
+      let done: boolean;
+      try {
+        done = await this.#d.db.tx(async (trx) => {
+          const written = change.forget ? await repo.removeContainerIf(trx, c.uuid, c.generation) : await repo.updateContainerIf(trx, c.uuid, c.generation, change.set ?? {});
+          if (!written) return false;
+          if (change.claim && !isZeroClaim(change.claim.claim)) {
+            const a = change.claim.claim;
+            const releasing = a.cpu <= 0 && a.memoryMb <= 0 && a.diskGb <= 0 && a.containers <= 0;
+            const ok = releasing
+              ? (await repo.releaseOnHost(trx, change.claim.hostId, addClaims(NO_CLAIM, a, -1)), true)
+              : await repo.claimOnHost(trx, change.claim.hostId, a, RATIOS);
+            if (!ok) throw new BerthError('conflict', `The host of container ${c.uuid} has no room left for the new limits.`);
+          }
+          await repo.insertAction(trx, journal);
+          return true;
+        });
+      } catch (e) {
+        if (isUniqueViolation(e) && change.set?.name !== undefined) throw nameTaken(change.set.name);
+        throw e;
+      }
+      if (done) return { ...c, ...(change.set ?? {}), updated_at: new Date().toISOString() };
+    }
+    throw busy();
+  }
+
+  // ------------------------------------------------------------------------------------------------
+  // Calls to the host's agent (exec, logs, archives, top, stats, kill, commit, resize)
+
+  /**
+   * Checks policy and state, then runs the call on the container's host — after every read, outside any
+   * transaction — and records it in the journal when `journal` says so (with its outcome).
+   */
+  async call<T>(who: Actor, ident: string, action: ContainerAction, method: CallMethod, params: Record<string, unknown>, opts: { journal?: string | false } = {}): Promise<{ container: ContainerRow; value: T }> {
+    const c = await this.prepare(who, ident, action);
+    const journal = opts.journal === undefined ? action : opts.journal;
+    try {
+      const value = await this.#d.hub.call<T>(c.host_id, method, c.uuid, params);
+      if (journal) await this.record(who, c, journal, { result: 'Success' });
+      return { container: c, value };
+    } catch (e) {
+      if (journal) await this.record(who, c, journal, { result: 'Error', message: (e as Error).message });
+      throw e;
+    }
+  }
+
+  /** Loads the container, checks policy (`container:<action>`) and that its state allows the action. */
+  async prepare(who: Actor, ident: string, action: ContainerAction): Promise<ContainerRow> {
+    const c = await this.find(who, ident);
+    who.authorize(policyOf(action), { project_id: c.project_id });
+    requireState(c, action);
+    return c;
+  }
+
+  // ------------------------------------------------------------------------------------------------
+  // The action journal
+
+  /** Writes one journal entry for an action on the container. */
+  async record(who: Actor, c: ContainerRow, action: string, outcome: JournalOutcome): Promise<void> {
+    await repo.insertAction(this.#d.db.kysely, this.#journal(who, c, action, outcome));
+  }
+
+  async actions(who: Actor, ident: string): Promise<{ container: ContainerRow; actions: ContainerActionRow[] }> {
+    const c = await this.find(who, ident);
+    who.authorize('container:actions', { project_id: c.project_id });
+    return { container: c, actions: await repo.listActions(this.#d.db.kysely, c.uuid) };
+  }
+
+  async action(who: Actor, ident: string, requestId: string): Promise<ContainerActionRow> {
+    const c = await this.find(who, ident);
+    who.authorize('container:actions', { project_id: c.project_id });
+    const a = await repo.getActionByRequest(this.#d.db.kysely, c.uuid, requestId);
+    if (!a) throw new BerthError('not_found', `Action ${requestId} could not be found for container ${c.uuid}.`);
+    return a;
+  }
+
+  #journal(who: Actor, c: Pick<ContainerRow, 'uuid' | 'project_id'>, action: string, outcome: JournalOutcome): ContainerActionRow {
+    const now = new Date().toISOString();
+    const open = 'open' in outcome;
+    return {
+      id: newUuid(), container_uuid: c.uuid, project_id: c.project_id, user_id: who.userId, action, request_id: who.requestId,
+      message: open ? null : (outcome.message ?? null), start_time: now, finish_time: open ? null : now, result: open ? null : outcome.result,
+    };
+  }
+}
+
+/** An action still under way (finished when the agent reports it applied), or its result now. */
+export type JournalOutcome = { open: true } | { result: 'Success' | 'Error'; message?: string | null };
+
+interface Change {
+  set?: Partial<ContainerRow>;
+  forget?: boolean;
+  claim?: { hostId: string; claim: repo.Claim };
+  journal: { action: string; open: boolean };
+}
+
+function newRow(who: Actor, projectId: string, n: NewContainer, hostId: string | null, failure: string | null, now: string): ContainerRow {
+  return {
+    uuid: newUuid(), name: n.name, project_id: projectId, user_id: who.userId, host_id: hostId,
+    image: n.image, image_driver: n.imageDriver, cpu: n.cpu, memory_mb: n.memoryMb, disk_gb: n.diskGb,
+    spec: JSON.stringify({ ...n.spec, extra: n.extra }),
+    desired: n.run ? 'running' : 'stopped',
+    status: hostId ? 'Creating' : 'Error',
+    status_reason: failure,
+    status_detail: null,
+    task_state: hostId ? 'container_creating' : null,
+    generation: 1, observed_generation: 0, restart_generation: 0, engine_id: null, observed: '{}', deleted: 0,
+    created_at: now, updated_at: now,
+  };
+}

@@ -1,0 +1,174 @@
+/**
+ * @module Each server's in-memory view of every host and its claims: the scheduler's `Fleet`, loaded at
+ * start and kept current from committed changes (this server's own, and others' through the change bus),
+ * plus the claims this server is committing right now. Creates decide from it without reading the
+ * database; the conditional write in the commit is what guarantees no host is overfilled, so a stale view
+ * costs a retry, never an over-admission.
+ */
+import type { Database } from '../store/db.js';
+import type { HostRow } from '../store/schema.js';
+import * as repo from '../store/container-repo.js';
+import type { Claim } from '../store/container-repo.js';
+import { Fleet, type HostView, type Placement, type PlacementRequest, type Strategy } from '../scheduler/index.js';
+import type { ChangeBus } from '../server/changes.js';
+import { addClaims, hostView, isUp as isUpAt, isZeroClaim, NO_CLAIM } from './host-view.js';
+
+/** How often every host is re-read: catches heartbeats (up/down) and anything a notification missed. */
+const RELOAD_MS = 2_000;
+
+export interface Reservation { hostId: string; claim: Claim }
+
+export class HostIndex {
+  readonly #db: Database;
+  #fleet = new Fleet();
+  #rows = new Map<string, HostRow>();
+  #up = new Map<string, boolean>();
+  /** Claims reserved by this server's creates between decision and commit, per host. */
+  #pending = new Map<string, Claim>();
+  #dirty = new Set<string>();
+  #flushing: Promise<void> | null = null;
+  #timer: NodeJS.Timeout | undefined;
+  #unsubscribe: (() => void) | undefined;
+
+  constructor(db: Database) {
+    this.#db = db;
+  }
+
+  /** Loads every host and follows the change bus. */
+  async start(bus?: ChangeBus): Promise<void> {
+    await this.reload();
+    if (bus) this.#unsubscribe = bus.subscribe((hostId) => this.markDirty(hostId));
+    this.#timer = setInterval(() => void this.reload().catch(() => undefined), RELOAD_MS);
+    this.#timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+    this.#unsubscribe?.();
+  }
+
+  get size(): number {
+    return this.#fleet.size;
+  }
+
+  /** Re-reads every host: new ones join, removed ones leave, changed ones are replaced. */
+  async reload(): Promise<void> {
+    const rows = await repo.listHosts(this.#db.kysely);
+    const now = Date.now();
+    const seen = new Set<string>();
+    for (const row of rows) {
+      seen.add(row.id);
+      this.#put(row, now);
+    }
+    for (const id of [...this.#rows.keys()]) if (!seen.has(id)) this.#drop(id);
+  }
+
+  /** Re-reads the given hosts now (after a lost race on one of them). */
+  async refresh(ids: readonly string[]): Promise<void> {
+    const rows = await repo.listHostsById(this.#db.kysely, ids);
+    const now = Date.now();
+    const found = new Set(rows.map((r) => r.id));
+    for (const row of rows) this.#put(row, now);
+    for (const id of ids) if (!found.has(id)) this.#drop(id);
+  }
+
+  /** A host changed somewhere: re-read it soon, batched with others changed meanwhile. */
+  markDirty(hostId: string): void {
+    this.#dirty.add(hostId);
+    this.#flushing ??= Promise.resolve().then(async () => {
+      const ids = [...this.#dirty];
+      this.#dirty.clear();
+      try {
+        await this.refresh(ids);
+      } catch {
+        // The periodic reload catches up.
+      } finally {
+        this.#flushing = null;
+        if (this.#dirty.size > 0) this.markDirty([...this.#dirty][0]);
+      }
+    });
+  }
+
+  /** Waits for re-reads already asked for (tests and benchmarks). */
+  async settled(): Promise<void> {
+    while (this.#flushing) await this.#flushing;
+  }
+
+  place(req: PlacementRequest, strategy: Strategy): Placement {
+    return this.#fleet.place(req, strategy);
+  }
+
+  view(hostId: string): HostView | undefined {
+    return this.#fleet.get(hostId);
+  }
+
+  hostIdByName(name: string): string | undefined {
+    for (const row of this.#rows.values()) if (row.name === name) return row.id;
+    return undefined;
+  }
+
+  /**
+   * Counts a claim on the host at once, so this server's next decisions see it while the commit runs.
+   * Every reservation is settled exactly once.
+   */
+  reserve(hostId: string, claim: Claim): Reservation {
+    this.#pending.set(hostId, addClaims(this.#pending.get(hostId) ?? NO_CLAIM, claim));
+    if (this.#rows.has(hostId)) this.#fleet.claim(hostId, claim);
+    return { hostId, claim };
+  }
+
+  /**
+   * The commit finished. Committed: the claim is now in the database, and stays counted until the next
+   * re-read brings the stored value. Not committed: it is taken back.
+   */
+  settle(r: Reservation, committed: boolean): void {
+    const left = addClaims(this.#pending.get(r.hostId) ?? NO_CLAIM, r.claim, -1);
+    if (isZeroClaim(left)) this.#pending.delete(r.hostId);
+    else this.#pending.set(r.hostId, left);
+    const row = this.#rows.get(r.hostId);
+    if (!row) return;
+    if (committed) {
+      // Count it in the stored row too until a re-read replaces the row.
+      const c = r.claim;
+      const next = { ...row, used_cpu: row.used_cpu + c.cpu, used_memory_mb: row.used_memory_mb + c.memoryMb, used_disk_gb: row.used_disk_gb + c.diskGb, used_containers: row.used_containers + c.containers };
+      this.#rows.set(r.hostId, next);
+    } else {
+      this.#fleet.release(r.hostId, r.claim);
+    }
+  }
+
+  /** Applies a committed change of claim made by this server (resize, removal) before the re-read. */
+  applyCommitted(hostId: string, claim: Claim): void {
+    const row = this.#rows.get(hostId);
+    if (!row) return;
+    this.#put({ ...row, used_cpu: row.used_cpu + claim.cpu, used_memory_mb: row.used_memory_mb + claim.memoryMb, used_disk_gb: row.used_disk_gb + claim.diskGb, used_containers: row.used_containers + claim.containers }, Date.now());
+  }
+
+  #put(row: HostRow, now: number): void {
+    const old = this.#rows.get(row.id);
+    const up = isUpAt(row, now);
+    if (old && sameRow(old, row) && this.#up.get(row.id) === up) {
+      this.#rows.set(row.id, row);
+      return;
+    }
+    this.#up.set(row.id, up);
+    const view = hostView(row, now, this.#pending.get(row.id) ?? NO_CLAIM);
+    if (this.#rows.has(row.id)) this.#fleet.update(view);
+    else this.#fleet.add(view);
+    this.#rows.set(row.id, row);
+  }
+
+  #drop(id: string): void {
+    this.#fleet.remove(id);
+    this.#rows.delete(id);
+    this.#up.delete(id);
+  }
+}
+
+/** Rows that give the same view (a heartbeat changes only last_seen_at and updated_at). */
+function sameRow(a: HostRow, b: HostRow): boolean {
+  return a.used_cpu === b.used_cpu && a.used_memory_mb === b.used_memory_mb && a.used_disk_gb === b.used_disk_gb
+    && a.used_containers === b.used_containers && a.cpus === b.cpus && a.memory_mb === b.memory_mb && a.disk_gb === b.disk_gb
+    && a.max_containers === b.max_containers && a.enabled === b.enabled && a.forced_down === b.forced_down && a.zone === b.zone
+    && a.labels === b.labels && a.runtimes === b.runtimes && a.name === b.name;
+}
