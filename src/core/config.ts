@@ -20,6 +20,8 @@ export interface Config {
   localAgent: boolean;
   hostName: string;
   scheduler: 'fill-first' | 'spread' | 'binpack';
+  /** The URL other servers of the cloud reach this one on; undefined: derived from `listen`. */
+  advertiseUrl: string | undefined;
 }
 
 interface Setting {
@@ -54,6 +56,16 @@ function oneOf<T extends string>(values: readonly T[]) {
     return v as T;
   };
 }
+function httpUrl(v: string, name: string): string {
+  let u: URL;
+  try {
+    u = new URL(v);
+  } catch {
+    throw new ConfigError(`${name} must be an http:// or https:// URL (got "${v}")`);
+  }
+  if ((u.protocol !== 'http:' && u.protocol !== 'https:') || u.search || u.hash) throw new ConfigError(`${name} must be an http:// or https:// URL without query (got "${v}")`);
+  return u.toString().replace(/\/+$/, '');
+}
 const text = (v: string, name: string) => {
   if (v.trim() === '') throw new ConfigError(`${name} must not be empty`);
   return v;
@@ -77,6 +89,7 @@ export const settings: Setting[] = [
   { env: 'BERTH_LOCAL_AGENT', flag: '--local-agent', key: 'localAgent', help: 'run an agent for the local engine inside the server', default: () => true, parse: bool },
   { env: 'BERTH_HOST_NAME', flag: '--host-name', key: 'hostName', help: 'name of the in-process agent\'s compute host', default: () => hostname(), parse: text },
   { env: 'BERTH_SCHEDULER', flag: '--scheduler', key: 'scheduler', help: 'placement strategy: fill-first, spread or binpack', default: () => 'fill-first', parse: oneOf(['fill-first', 'spread', 'binpack'] as const) },
+  { env: 'BERTH_ADVERTISE_URL', flag: '--advertise-url', key: 'advertiseUrl', help: 'URL the other servers of the cloud reach this one on, for agent calls they forward (default: from --listen)', default: () => undefined, parse: httpUrl },
 ];
 
 /** Builds the configuration from flags (already parsed, keyed by setting key) and the environment. */

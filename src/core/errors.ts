@@ -20,6 +20,7 @@ export const errorCatalog = {
   quota_exceeded: 403,
   no_valid_host: 400,
   unavailable: 503,
+  /** The compute host's agent is connected to no server, or the server that holds it does not answer. */
   host_unreachable: 503,
   internal: 500,
 } as const;
@@ -45,6 +46,10 @@ export const conflict = (m: string) => new BerthError('conflict', m);
 export const forbidden = (m: string) => new BerthError('forbidden', m);
 export const unauthorized = (m = 'The request you have made requires authentication.') =>
   new BerthError('unauthorized', m);
+
+export function isErrorCode(code: unknown): code is ErrorCode {
+  return typeof code === 'string' && Object.hasOwn(errorCatalog, code);
+}
 
 export function isBerthError(e: unknown): e is BerthError {
   return e instanceof BerthError;

@@ -68,10 +68,13 @@ export function sendKeystoneError(reply: FastifyReply, a: ErrorAnswer): FastifyR
   return reply.code(a.status).type('application/json').send({ error: { code: a.status, title: a.title, message: a.message } });
 }
 
+/** Zun's error body: {"errors":[…]} with one entry. */
+export function zunErrorBody(requestId: string, a: ErrorAnswer) {
+  return { errors: [{ request_id: requestId, code: `berth.${a.code}`, status: a.status, title: a.message, detail: a.message, links: [] }] };
+}
+
 export function sendZunError(reply: FastifyReply, req: FastifyRequest, a: ErrorAnswer): FastifyReply {
-  return reply.code(a.status).type('application/json').send({
-    errors: [{ request_id: req.id, code: `berth.${a.code}`, status: a.status, title: a.message, detail: a.message, links: [] }],
-  });
+  return reply.code(a.status).type('application/json').send(zunErrorBody(req.id, a));
 }
 
 export function sendPlainError(reply: FastifyReply, a: ErrorAnswer): FastifyReply {

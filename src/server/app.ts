@@ -2,7 +2,7 @@ import type { Config } from '../core/config.js';
 import type { Logger } from '../core/log.js';
 import type { Database } from '../store/db.js';
 import { getSetting, putSetting } from '../store/identity-repo.js';
-import { newId } from '../core/ids.js';
+import { newId, newSecret } from '../core/ids.js';
 import { TokenService } from '../identity/tokens.js';
 import { loadPolicy, type Policy } from '../policy/index.js';
 import { createApp } from '../http/server.js';
@@ -13,6 +13,9 @@ import { INTERACTIVE_PREFIX, InteractiveSessions } from '../http/container/inter
 import { AGENT_PATH } from '../agent/protocol.js';
 import { ChangeBus } from './changes.js';
 import { AgentHub } from './hub.js';
+import { FORWARD_STREAM_PATH } from './forward-protocol.js';
+import { ForwardedStreams } from './forward-streams.js';
+import { forwardRoutes } from '../http/forward.js';
 import { HostIndex } from '../container/host-index.js';
 import { ContainerCore } from '../container/core.js';
 
@@ -39,6 +42,21 @@ async function cloudIdOf(db: Database): Promise<string> {
   });
 }
 
+/**
+ * The secret the servers of one cloud present to each other when they forward agent calls; made once
+ * and kept in the database, which every server shares.
+ */
+async function clusterSecretOf(db: Database): Promise<string> {
+  return db.tx(async (trx) => {
+    await db.lock(trx, 'cluster_secret');
+    const existing = await getSetting(trx, 'cluster_secret');
+    if (existing) return existing;
+    const secret = newSecret('c');
+    await putSetting(trx, 'cluster_secret', secret);
+    return secret;
+  });
+}
+
 /** Wires the HTTP services over one database: the pieces every API shares, then each API. */
 export async function buildServices(config: Config, db: Database, log: Logger): Promise<Services> {
   const tokens = new TokenService(db, config.tokenTtlSeconds);
@@ -46,7 +64,9 @@ export async function buildServices(config: Config, db: Database, log: Logger): 
   const cloudId = await cloudIdOf(db);
   const bus = new ChangeBus(db);
   await bus.start();
-  const hub = new AgentHub({ db, log, bus, cloudId });
+  const clusterSecret = await clusterSecretOf(db);
+  const hub = new AgentHub({ db, log, bus, cloudId, clusterSecret });
+  const forwarded = new ForwardedStreams({ hub, clusterSecret, log });
   const sessions = new InteractiveSessions(hub);
   const index = new HostIndex(db);
   await index.start(bus);
@@ -55,10 +75,12 @@ export async function buildServices(config: Config, db: Database, log: Logger): 
   registerAuth(app, { tokens, requireProjectHeader: config.requireProjectHeader });
   await identityService(app, { db, tokens, policy, region: config.region });
   await containerService(app, { db, policy, hub, bus, log, strategy: config.scheduler, sessions, core });
+  forwardRoutes(app, { hub, clusterSecret });
   app.server.on('upgrade', (req, socket, head) => {
     const path = (req.url ?? '').split('?')[0];
     if (path === AGENT_PATH) void hub.handleUpgrade(req, socket, head).catch(() => socket.destroy());
-    else if (path.startsWith(INTERACTIVE_PREFIX)) sessions.handleUpgrade(req, socket, head);
+    else if (path === FORWARD_STREAM_PATH) forwarded.handleUpgrade(req, socket, head);
+    else if (path.startsWith(INTERACTIVE_PREFIX)) void sessions.handleUpgrade(req, socket, head).catch(() => socket.destroy());
     else socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
   });
   return {
@@ -66,6 +88,7 @@ export async function buildServices(config: Config, db: Database, log: Logger): 
     async close() {
       index.stop();
       sessions.close();
+      forwarded.close();
       await hub.close();
       await bus.close();
     },

@@ -4,15 +4,26 @@ import { randomUUID } from 'node:crypto';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../core/log.js';
 import { BerthError } from '../core/errors.js';
-import { hashSecret } from '../core/ids.js';
+import { hashSecret, newId } from '../core/ids.js';
 import type { Database } from '../store/db.js';
 import * as repo from '../store/container-repo.js';
-import { PROTOCOL_VERSION, type AgentMessage, type CallMethod, type HostInfo, type ObservedStatus, type ServerMessage } from '../agent/protocol.js';
+import * as routes from '../store/agent-route-repo.js';
+import {
+  DOWN_AFTER_SECONDS, HEARTBEAT_SECONDS, PROTOCOL_VERSION,
+  type AgentMessage, type CallMethod, type HostInfo, type ObservedStatus, type ServerMessage,
+} from '../agent/protocol.js';
 import type { ChangeBus } from './changes.js';
 import { desiredKey, desiredOf } from './desired.js';
 import { applyStatuses } from './status.js';
+import { decideRoute, type RouteDecision } from './route.js';
+import { forwardCall, forwardStream } from './forward-client.js';
+import { deferredStream, type StreamClosed, type StreamHandle } from './stream-handle.js';
+
+export type { StreamClosed, StreamHandle } from './stream-handle.js';
 
 interface Connection {
+  /** Names this connection in the agent's route, so only its own close clears the route. */
+  id: string;
   ws: WebSocket;
   hostId: string;
   hostName: string;
@@ -21,18 +32,19 @@ interface Connection {
   pending: boolean;
 }
 
-export interface StreamHandle {
-  send(data: Buffer): void;
-  resize(width: number, height: number): void;
-  close(): void;
-}
-
 const RESYNC_MS = 10_000;
+const DEFAULT_CALL_MS = 120_000;
+/** A server silent this long has crashed; the next server to start forgets it. */
+const STALE_SERVER_MS = 60 * 60 * 1000;
 
 /**
  * The server's end of the agent channel: authenticates agents by host credential, records their host,
  * pushes desired state when the change bus says a host changed (and in full every ten seconds), writes
  * what agents report, and relays calls and interactive streams to the host that runs a container.
+ *
+ * With several servers, each agent is connected to one of them; the database records which (and where
+ * each server is reached, with a heartbeat). A call or session for an agent connected elsewhere is
+ * forwarded to that server over its internal routes, so callers never need to know where an agent is.
  */
 export class AgentHub {
   #db: Database;
@@ -42,15 +54,22 @@ export class AgentHub {
   #wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 * 1024 });
   #byHost = new Map<string, Connection>();
   #calls = new Map<string, { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
-  #streams = new Map<string, { onData: (d: Buffer) => void; onClose: (exitCode?: number) => void }>();
+  /** Open sessions by stream id, with the connection they went out on. */
+  #streams = new Map<string, { connId: string; onData: (d: Buffer) => void; onClose: StreamClosed }>();
   #unsubscribe: () => void;
   #timer: NodeJS.Timeout;
+  #presence: NodeJS.Timeout | undefined;
+  #closing = false;
+  /** This server process; agent routes name it. */
+  readonly serverId = newId();
+  #clusterSecret: string;
 
-  constructor(deps: { db: Database; log: Logger; bus: ChangeBus; cloudId: string }) {
+  constructor(deps: { db: Database; log: Logger; bus: ChangeBus; cloudId: string; clusterSecret: string }) {
     this.#db = deps.db;
     this.#log = deps.log.child({ component: 'hub' });
     this.#bus = deps.bus;
     this.#cloudId = deps.cloudId;
+    this.#clusterSecret = deps.clusterSecret;
     this.#unsubscribe = this.#bus.subscribe((hostId) => this.#schedulePush(hostId, false));
     this.#timer = setInterval(() => { for (const id of this.#byHost.keys()) this.#schedulePush(id, true); }, RESYNC_MS);
     this.#timer.unref();
@@ -60,8 +79,26 @@ export class AgentHub {
     return [...this.#byHost.keys()];
   }
 
+  /** The host's agent is connected to this server (calls reach it from any server: see call()). */
   isConnected(hostId: string): boolean {
     return this.#byHost.has(hostId);
+  }
+
+  /**
+   * Records this server and the URL the others reach it on, and keeps its heartbeat; until then, calls
+   * forwarded to it find no route. A row removed meanwhile (by a cleanup elsewhere) is written again.
+   */
+  async announce(url: string): Promise<void> {
+    await routes.registerServer(this.#db.kysely, this.serverId, url, new Date().toISOString());
+    await routes.removeStaleServers(this.#db.kysely, new Date(Date.now() - STALE_SERVER_MS).toISOString());
+    this.#presence = setInterval(() => {
+      void (async () => {
+        const now = new Date().toISOString();
+        const r = await routes.touchServer(this.#db.kysely, this.serverId, now);
+        if (Number(r.numUpdatedRows) === 0) await routes.registerServer(this.#db.kysely, this.serverId, url, now);
+      })().catch((err) => this.#log.warn({ err }, 'server heartbeat failed'));
+    }, HEARTBEAT_SECONDS * 1000);
+    this.#presence.unref();
   }
 
   /** Handles an HTTP upgrade on the agent path; answers 401 to a bad credential. */
@@ -79,7 +116,7 @@ export class AgentHub {
   #accept(ws: WebSocket, hostId: string, hostName: string): void {
     const previous = this.#byHost.get(hostId);
     if (previous) previous.ws.close(4000, 'replaced by a newer connection');
-    const conn: Connection = { ws, hostId, hostName, sent: new Map(), pushing: Promise.resolve(), pending: false };
+    const conn: Connection = { id: randomUUID(), ws, hostId, hostName, sent: new Map(), pushing: Promise.resolve(), pending: false };
     ws.on('message', (raw) => {
       let msg: AgentMessage;
       try {
@@ -90,9 +127,16 @@ export class AgentHub {
       this.#onMessage(conn, msg).catch((err) => this.#log.error({ err, host: hostName }, 'agent message failed'));
     });
     ws.on('close', () => {
-      if (this.#byHost.get(hostId) === conn) this.#byHost.delete(hostId);
-      for (const [id, c] of this.#calls) if (id.startsWith(`${hostId}:`)) { clearTimeout(c.timer); c.reject(new BerthError('conflict', `The compute host ${hostName} disconnected.`)); this.#calls.delete(id); }
+      // Calls and sessions that went out on this connection end with it (a newer one holds none of them).
+      const gone = new BerthError('host_unreachable', `The compute host ${hostName} disconnected.`);
+      for (const [id, c] of this.#calls) if (id.startsWith(`${conn.id}:`)) { clearTimeout(c.timer); c.reject(gone); this.#calls.delete(id); }
+      for (const [sid, st] of this.#streams) if (st.connId === conn.id) { this.#streams.delete(sid); st.onClose(undefined, gone); }
       this.#log.info({ host: hostName }, 'agent disconnected');
+      if (this.#byHost.get(hostId) !== conn) return;
+      this.#byHost.delete(hostId);
+      if (!this.#closing) {
+        routes.clearAgentRoute(this.#db.kysely, hostId, conn.id).catch((err) => this.#log.warn({ err, host: hostName }, 'agent route not cleared'));
+      }
     });
     ws.on('error', () => undefined);
   }
@@ -109,7 +153,7 @@ export class AgentHub {
         await this.#status(conn, msg.updates);
         return;
       case 'result': {
-        const key = `${conn.hostId}:${msg.id}`;
+        const key = `${conn.id}:${msg.id}`;
         const call = this.#calls.get(key);
         if (!call) return;
         this.#calls.delete(key);
@@ -140,6 +184,12 @@ export class AgentHub {
       runtimes: JSON.stringify(info.runtimes), engine_version: info.engineVersion, os: info.os,
       labels: JSON.stringify(info.labels ?? {}), zone: info.zone ?? 'nova', last_seen_at: new Date().toISOString(),
     });
+    await routes.setAgentRoute(this.#db.kysely, conn.hostId, this.serverId, conn.id, new Date().toISOString());
+    // NOTE: the socket may have closed while the route was written; a closed connection is not registered.
+    if (conn.ws.readyState !== conn.ws.OPEN) {
+      await routes.clearAgentRoute(this.#db.kysely, conn.hostId, conn.id);
+      return;
+    }
     this.#byHost.set(conn.hostId, conn);
     await this.#bus.publish(conn.hostId);
     this.#send(conn, { type: 'welcome', hostId: conn.hostId, cloudId: this.#cloudId, protocol: PROTOCOL_VERSION });
@@ -181,34 +231,71 @@ export class AgentHub {
     if (conn.ws.readyState === conn.ws.OPEN) conn.ws.send(JSON.stringify(msg));
   }
 
-  #connection(hostId: string | null, what: string): Connection {
-    const conn = hostId ? this.#byHost.get(hostId) : undefined;
-    if (!conn) throw new BerthError('conflict', `Cannot ${what}: the compute host of this container is not connected.`);
-    return conn;
+  async #decide(hostId: string | null): Promise<RouteDecision> {
+    const local = hostId !== null && this.#byHost.has(hostId);
+    const route = local || hostId === null ? undefined : await routes.routeOf(this.#db.kysely, hostId);
+    // The agent may have connected here during the lookup.
+    return decideRoute({
+      hostId, local: local || (hostId !== null && this.#byHost.has(hostId)), route, selfId: this.serverId,
+      now: Date.now(), serverDownAfterMs: DOWN_AFTER_SECONDS * 1000,
+    });
   }
 
-  /** Runs a call on the host's agent and waits for its answer. */
-  call<T = unknown>(hostId: string | null, method: CallMethod, uuid: string, params: Record<string, unknown>, timeoutMs = 120_000): Promise<T> {
-    const conn = this.#connection(hostId, method.replace('_', ' '));
+  /**
+   * Runs a call on the host's agent and waits for its answer, wherever the agent is connected: here, or
+   * through the server that holds its connection. An agent connected nowhere is a host_unreachable 503.
+   */
+  async call<T = unknown>(hostId: string | null, method: CallMethod, uuid: string, params: Record<string, unknown>, timeoutMs = DEFAULT_CALL_MS): Promise<T> {
+    const d = await this.#decide(hostId);
+    if (d.kind === 'unreachable') throw new BerthError('host_unreachable', `Cannot ${method.replace('_', ' ')}: ${d.message}`);
+    if (d.kind === 'remote') return (await forwardCall(d, this.#clusterSecret, { hostId: hostId!, method, uuid, params, timeoutMs })) as T;
+    return this.callLocal<T>(hostId!, method, uuid, params, timeoutMs);
+  }
+
+  /** A call on an agent connected to this server only (the end of a forwarded call). */
+  callLocal<T = unknown>(hostId: string, method: CallMethod, uuid: string, params: Record<string, unknown>, timeoutMs = DEFAULT_CALL_MS): Promise<T> {
+    const conn = this.#byHost.get(hostId);
+    if (!conn) return Promise.reject(new BerthError('host_unreachable', `Cannot ${method.replace('_', ' ')}: the compute host's agent is no longer connected to the Berth server it was recorded on.`));
     const id = randomUUID();
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
-        this.#calls.delete(`${conn.hostId}:${id}`);
-        reject(new BerthError('conflict', `The compute host did not answer ${method} within ${timeoutMs / 1000} s.`));
+        this.#calls.delete(`${conn.id}:${id}`);
+        reject(new BerthError('host_unreachable', `The compute host ${conn.hostName} did not answer ${method} within ${timeoutMs / 1000} s.`));
       }, timeoutMs);
-      this.#calls.set(`${conn.hostId}:${id}`, { resolve: resolve as (v: unknown) => void, reject, timer });
+      this.#calls.set(`${conn.id}:${id}`, { resolve: resolve as (v: unknown) => void, reject, timer });
       this.#send(conn, { type: 'call', id, method, uuid, params });
     });
   }
 
-  /** Opens an interactive exec or attach session on the host's agent. */
+  /**
+   * Opens an interactive exec or attach session on the host's agent, wherever it is connected. The
+   * handle takes input at once; `ready` says whether the session reached the agent, and a failure is
+   * also reported once through `onClose`.
+   */
   openStream(hostId: string | null, kind: 'exec' | 'attach', uuid: string, params: Record<string, unknown>,
-    onData: (d: Buffer) => void, onClose: (exitCode?: number) => void): StreamHandle {
-    const conn = this.#connection(hostId, kind);
+    onData: (d: Buffer) => void, onClose: StreamClosed): StreamHandle {
+    const local = hostId === null ? undefined : this.openLocalStream(hostId, kind, uuid, params, onData, onClose);
+    if (local) return local;
+    return deferredStream(async () => {
+      const d = await this.#decide(hostId);
+      if (d.kind === 'unreachable') throw new BerthError('host_unreachable', `Cannot ${kind}: ${d.message}`);
+      if (d.kind === 'remote') return forwardStream(d, this.#clusterSecret, { hostId: hostId!, kind, uuid, params }, onData, onClose);
+      const h = this.openLocalStream(hostId!, kind, uuid, params, onData, onClose);
+      if (!h) throw new BerthError('host_unreachable', `Cannot ${kind}: the compute host is not connected to any Berth server.`);
+      return h;
+    }, onClose);
+  }
+
+  /** A session on an agent connected to this server, or undefined when it is not connected here. */
+  openLocalStream(hostId: string, kind: 'exec' | 'attach', uuid: string, params: Record<string, unknown>,
+    onData: (d: Buffer) => void, onClose: StreamClosed): StreamHandle | undefined {
+    const conn = this.#byHost.get(hostId);
+    if (!conn) return undefined;
     const sid = randomUUID();
-    this.#streams.set(sid, { onData, onClose });
+    this.#streams.set(sid, { connId: conn.id, onData, onClose });
     this.#send(conn, { type: 'stream-open', sid, kind, uuid, params });
     return {
+      ready: Promise.resolve(),
       send: (data) => this.#send(conn, { type: 'stream-data', sid, data: data.toString('base64') }),
       resize: (width, height) => this.#send(conn, { type: 'stream-resize', sid, width, height }),
       close: () => {
@@ -218,8 +305,11 @@ export class AgentHub {
   }
 
   async close(): Promise<void> {
+    this.#closing = true;
     this.#unsubscribe();
     clearInterval(this.#timer);
+    clearInterval(this.#presence);
+    await routes.removeServer(this.#db.kysely, this.serverId).catch((err) => this.#log.warn({ err }, 'server record not removed'));
     for (const c of this.#byHost.values()) c.ws.terminate();
     this.#byHost.clear();
     this.#wss.close();

@@ -28,6 +28,8 @@ export async function startServer(config: Config, opts: { log?: Logger; quiet?: 
   const port = Number(new URL(address).port);
   const host = config.listen.host === '0.0.0.0' || config.listen.host === '::' ? '127.0.0.1' : config.listen.host;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  // Other servers of the cloud forward agent calls to this URL.
+  await services.hub.announce(config.advertiseUrl ?? url);
   const openrc = writeOpenrc(config.dataDir, `${url}/identity/v3`, config.region, boot.adminPassword);
   const purge = setInterval(() => void services.tokens.purgeExpired().catch(() => undefined), 10 * 60 * 1000);
   purge.unref();

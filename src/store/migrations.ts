@@ -3,6 +3,7 @@ import type { Dialect } from './db.js';
 import { identitySchema } from './migrations/0001-identity.js';
 import { containerSchema } from './migrations/0002-containers.js';
 import { admissionSchema } from './migrations/0003-admission.js';
+import { agentRouteSchema } from './migrations/0004-agent-routes.js';
 
 export interface Migration {
   version: number;
@@ -10,9 +11,13 @@ export interface Migration {
   up: (db: Kysely<any>, dialect: Dialect) => Promise<void>;
 }
 
-/** Applied in order, each once, in one transaction at start. Never edit a released migration: add one. */
+/**
+ * Applied in order, each once, in one transaction at start. Never edit a released migration: add one.
+ * Versions need not be contiguous: each is applied when its own number is not recorded yet.
+ */
 export const migrations: Migration[] = [
   { version: 1, name: 'identity', up: identitySchema },
   { version: 2, name: 'containers', up: containerSchema },
   { version: 3, name: 'admission', up: admissionSchema },
+  { version: 4, name: 'agent-routes', up: agentRouteSchema },
 ];

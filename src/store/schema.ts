@@ -38,6 +38,10 @@ export interface ContainerActionRow {
   id: string; container_uuid: string; project_id: string; user_id: string; action: string; request_id: string;
   message: string | null; start_time: string; finish_time: string | null; result: string | null;
 }
+/** A running server and the URL the other servers reach it on; `last_seen_at` is its heartbeat. */
+export interface ServerRow { id: string; url: string; started_at: string; last_seen_at: string }
+/** The server that holds a host's agent connection. */
+export interface AgentRouteRow { host_id: string; server_id: string; connection_id: string; connected_at: string }
 
 export interface Tables {
   domains: DomainRow;
@@ -51,4 +55,6 @@ export interface Tables {
   hosts: HostRow;
   containers: ContainerRow;
   container_actions: ContainerActionRow;
+  servers: ServerRow;
+  agent_routes: AgentRouteRow;
 }

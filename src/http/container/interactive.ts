@@ -5,6 +5,7 @@ import type { FastifyRequest } from 'fastify';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { hashSecret, newSecret } from '../../core/ids.js';
 import type { AgentHub, StreamHandle } from '../../server/hub.js';
+import { toErrorAnswer, zunErrorBody } from '../errors.js';
 import { baseUrl } from '../server.js';
 
 export const INTERACTIVE_PREFIX = '/container/v1/interactive/';
@@ -26,8 +27,10 @@ interface Session {
 
 /**
  * Interactive exec and attach: the API hands out a one-time WebSocket URL (as Zun does), the client
- * connects to it, and the session is relayed through the host's agent channel. A URL is good for one
- * connection within a minute; its secret is stored hashed.
+ * connects to it, and the session is relayed through the host's agent channel (forwarded to the server
+ * that holds it when that is another one). A URL is good for one connection within a minute; its secret
+ * is stored hashed. The session is opened before the WebSocket handshake is answered, so a host that
+ * cannot be reached is a 503 in Zun's format rather than a socket that closes at once.
  */
 export class InteractiveSessions {
   #hub: AgentHub;
@@ -62,7 +65,7 @@ export class InteractiveSessions {
     return found;
   }
 
-  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+  async handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const id = url.pathname.slice(INTERACTIVE_PREFIX.length);
     const s = this.#sessions.get(id);
@@ -71,30 +74,48 @@ export class InteractiveSessions {
       socket.end('HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n{"message":"This interactive session does not exist or has been used."}');
       return;
     }
-    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#relay(ws, s));
-  }
-
-  #relay(ws: WebSocket, s: Session): void {
-    let stream: StreamHandle;
+    // Output and an end that come before the client's socket is ready are kept for it.
+    let ws: WebSocket | undefined;
+    const early: Buffer[] = [];
+    let ended: { code: number; reason: string } | undefined;
+    const stream = this.#hub.openStream(s.hostId, s.kind, s.uuid, { command: s.command, tty: s.tty ?? true },
+      (data) => {
+        if (!ws) early.push(data);
+        else if (ws.readyState === ws.OPEN) ws.send(data);
+      },
+      (_exitCode, error) => {
+        this.#sessions.delete(s.id);
+        ended = error ? { code: 1011, reason: error.message.slice(0, 120) } : { code: 1000, reason: 'session ended' };
+        ws?.close(ended.code, ended.reason);
+      });
+    s.stream = stream; // taken: the URL opens no second session
     try {
-      stream = this.#hub.openStream(s.hostId, s.kind, s.uuid, { command: s.command, tty: s.tty ?? true },
-        (data) => { if (ws.readyState === ws.OPEN) ws.send(data); },
-        () => { this.#sessions.delete(s.id); ws.close(1000, 'session ended'); });
+      await stream.ready;
     } catch (e) {
-      ws.close(1011, (e as Error).message.slice(0, 120));
+      this.#sessions.delete(s.id);
+      const requestId = `req-${randomUUID()}`;
+      const a = toErrorAnswer(e, requestId);
+      socket.end(`HTTP/1.1 ${a.status} ${a.title}\r\nContent-Type: application/json\r\nX-Openstack-Request-Id: ${requestId}\r\nConnection: close\r\n\r\n${JSON.stringify(zunErrorBody(requestId, a))}`);
+      return;
+    }
+    if (socket.destroyed) {
+      stream.close();
       this.#sessions.delete(s.id);
       return;
     }
-    s.stream = stream;
-    ws.on('message', (data: Buffer, isBinary: boolean) => {
-      const bytes = isBinary ? data : Buffer.from(String(data), ws.protocol === 'base64' ? 'base64' : 'utf8');
-      stream.send(bytes);
+    this.#wss.handleUpgrade(req, socket, head, (w) => {
+      ws = w;
+      for (const d of early.splice(0)) w.send(d);
+      if (ended) w.close(ended.code, ended.reason);
+      w.on('message', (data: Buffer, isBinary: boolean) => {
+        stream.send(isBinary ? data : Buffer.from(String(data), w.protocol === 'base64' ? 'base64' : 'utf8'));
+      });
+      w.on('close', () => {
+        stream.close();
+        this.#sessions.delete(s.id);
+      });
+      w.on('error', () => undefined);
     });
-    ws.on('close', () => {
-      stream.close();
-      this.#sessions.delete(s.id);
-    });
-    ws.on('error', () => undefined);
   }
 
   #sweep(): void {
