@@ -28,18 +28,27 @@ interface Connection {
   hostId: string;
   hostName: string;
   sent: Map<string, string>;
+  /** Containers named by change notifications since the last push; null: anything may have changed. */
+  dirty: Set<string> | null;
+  /** When the next full push is due (a safety net for a lost notification). */
+  nextFull: number;
+  /** When last_seen_at was last written for this host. */
+  seenWritten: number;
   pushing: Promise<void>;
   pending: boolean;
 }
 
-const RESYNC_MS = 10_000;
+/** Full pushes per host, each host on its own phase so they do not come all at once. */
+const RESYNC_MS = 60_000;
+/** last_seen_at is written at most this often per host (hosts are down after DOWN_AFTER_SECONDS). */
+const SEEN_WRITE_MS = 8_000;
 const DEFAULT_CALL_MS = 120_000;
 /** A server silent this long has crashed; the next server to start forgets it. */
 const STALE_SERVER_MS = 60 * 60 * 1000;
 
 /**
  * The server's end of the agent channel: authenticates agents by host credential, records their host,
- * pushes desired state when the change bus says a host changed (and in full every ten seconds), writes
+ * pushes desired state when the change bus says a container or host changed (and in full every minute), writes
  * what agents report, and relays calls and interactive streams to the host that runs a container.
  *
  * With several servers, each agent is connected to one of them; the database records which (and where
@@ -70,8 +79,15 @@ export class AgentHub {
     this.#bus = deps.bus;
     this.#cloudId = deps.cloudId;
     this.#clusterSecret = deps.clusterSecret;
-    this.#unsubscribe = this.#bus.subscribe((hostId) => this.#schedulePush(hostId, false));
-    this.#timer = setInterval(() => { for (const id of this.#byHost.keys()) this.#schedulePush(id, true); }, RESYNC_MS);
+    this.#unsubscribe = this.#bus.subscribe((hostId, uuid) => this.#schedulePush(hostId, false, uuid));
+    this.#timer = setInterval(() => {
+      const now = Date.now();
+      for (const conn of this.#byHost.values()) {
+        if (conn.nextFull > now) continue;
+        conn.nextFull = now + RESYNC_MS;
+        this.#schedulePush(conn.hostId, true);
+      }
+    }, 1_000);
     this.#timer.unref();
   }
 
@@ -116,7 +132,10 @@ export class AgentHub {
   #accept(ws: WebSocket, hostId: string, hostName: string): void {
     const previous = this.#byHost.get(hostId);
     if (previous) previous.ws.close(4000, 'replaced by a newer connection');
-    const conn: Connection = { id: randomUUID(), ws, hostId, hostName, sent: new Map(), pushing: Promise.resolve(), pending: false };
+    const conn: Connection = {
+      id: randomUUID(), ws, hostId, hostName, sent: new Map(), pushing: Promise.resolve(), pending: false, dirty: new Set(),
+      nextFull: Date.now() + RESYNC_MS * (1 + Math.random()), seenWritten: Date.now(),
+    };
     ws.on('message', (raw) => {
       let msg: AgentMessage;
       try {
@@ -147,7 +166,7 @@ export class AgentHub {
         await this.#hello(conn, msg.host);
         return;
       case 'heartbeat':
-        await repo.updateHost(this.#db.kysely, conn.hostId, { last_seen_at: new Date().toISOString() });
+        await this.#seen(conn);
         return;
       case 'status':
         await this.#status(conn, msg.updates);
@@ -199,26 +218,44 @@ export class AgentHub {
 
   async #status(conn: Connection, updates: ObservedStatus[]): Promise<void> {
     const changedHosts = await applyStatuses(this.#db, conn.hostId, updates);
-    await repo.updateHost(this.#db.kysely, conn.hostId, { last_seen_at: new Date().toISOString() });
+    await this.#seen(conn);
     // Other servers' host indexes re-read the host; this server's hub pushes the change to the agent.
     if (changedHosts) await this.#bus.publish(conn.hostId);
   }
 
-  /** Coalesces pushes per host: at most one in flight and one queued. */
-  #schedulePush(hostId: string, full: boolean): void {
+  /** Records that the host's agent is alive, at most every SEEN_WRITE_MS. */
+  async #seen(conn: Connection): Promise<void> {
+    const now = Date.now();
+    if (now - conn.seenWritten < SEEN_WRITE_MS) return;
+    conn.seenWritten = now;
+    await repo.updateHost(this.#db.kysely, conn.hostId, { last_seen_at: new Date(now).toISOString() });
+  }
+
+  /**
+   * Coalesces pushes per host: at most one in flight and one queued. A notification that names a
+   * container adds it to the next push; one that does not (or a full push) reads the whole host.
+   */
+  #schedulePush(hostId: string, full: boolean, uuid?: string): void {
     const conn = this.#byHost.get(hostId);
     if (!conn) return;
     if (full) conn.sent.clear();
+    if (uuid === undefined) conn.dirty = null;
+    else conn.dirty?.add(uuid);
     if (conn.pending) return;
     conn.pending = true;
     conn.pushing = conn.pushing.then(async () => {
       conn.pending = false;
-      await this.#push(conn, full || conn.sent.size === 0);
+      const dirty = conn.dirty;
+      conn.dirty = new Set();
+      await this.#push(conn, full || conn.sent.size === 0, dirty);
     }).catch((err) => this.#log.error({ err }, 'desired push failed'));
   }
 
-  async #push(conn: Connection, full: boolean): Promise<void> {
-    const rows = await repo.containersOfHost(this.#db.kysely, conn.hostId);
+  async #push(conn: Connection, full: boolean, dirty: Set<string> | null = null): Promise<void> {
+    if (!full && dirty !== null && dirty.size === 0) return;
+    const rows = full || dirty === null
+      ? await repo.containersOfHost(this.#db.kysely, conn.hostId)
+      : await repo.containersOfHostByUuid(this.#db.kysely, conn.hostId, [...dirty]);
     const all = rows.map(desiredOf);
     const changed = full ? all : all.filter((d) => conn.sent.get(d.uuid) !== desiredKey(d));
     if (!full && changed.length === 0) return;

@@ -104,6 +104,11 @@ export const listContainers = (q: Queryable, f: ContainerListFilter) => {
 export const containersOfHost = (q: Queryable, hostId: string) =>
   q.selectFrom('containers').selectAll().where('host_id', '=', hostId).where('deleted', '=', 0).execute();
 
+/** The named containers of a host (those a change notification named). */
+export const containersOfHostByUuid = (q: Queryable, hostId: string, uuids: readonly string[]) =>
+  uuids.length === 0 ? Promise.resolve([] as ContainerRow[])
+    : q.selectFrom('containers').selectAll().where('host_id', '=', hostId).where('uuid', 'in', uuids).where('deleted', '=', 0).execute();
+
 export const insertContainer = (q: Queryable, row: ContainerRow) => q.insertInto('containers').values(row).execute();
 export const updateContainer = (q: Queryable, uuid: string, set: Partial<ContainerRow>) =>
   q.updateTable('containers').set({ ...set, updated_at: new Date().toISOString() }).where('uuid', '=', uuid).execute();
