@@ -36,6 +36,10 @@ export class Database {
       sqlite.pragma('synchronous = NORMAL');
       sqlite.pragma('foreign_keys = ON');
       sqlite.pragma('busy_timeout = 5000');
+      // A large cloud's indexes do not fit SQLite's default 2 MB page cache; random-key inserts (uuids)
+      // then read pages back from the OS on every create.
+      sqlite.pragma('cache_size = -65536');
+      sqlite.pragma('mmap_size = 268435456');
       return new Database(new Kysely<Tables>({ dialect: new SqliteDialect({ database: cachingStatements(sqlite) }) }), 'sqlite', url);
     }
     // bigint (count(*)) and numeric come back as strings from pg; Berth's counts fit in a double.
