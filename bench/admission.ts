@@ -19,7 +19,8 @@
  *
  * Run: node dist/bench/admission.js   (`npm run bench -- admission`)
  * Scale: BENCH_HOSTS (10,000), BENCH_CONTAINERS (1,000,000), BENCH_CREATES per phase (5,000),
- * BENCH_CONCURRENCY (64), BENCH_STATUS_SAMPLES (20), BENCH_DATABASES (sqlite,pg1,pg2).
+ * BENCH_CONCURRENCY (64), BENCH_STATUS_SAMPLES (20), BENCH_DATABASES (sqlite,pg1,pg2); BENCH_SERVER_NODE_ARGS (flags for
+ * the servers' node, e.g. --cpu-prof).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
@@ -199,7 +200,9 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 async function startServerProc(database: string, password: string): Promise<ServerProc> {
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'berth-bench-adm-'));
-  const child = spawn(process.execPath, [join(ROOT, 'bin', 'berth.js'), 'server'], {
+  // BENCH_SERVER_NODE_ARGS passes flags to the servers' node, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'bin', 'berth.js'), 'server'], {
     env: {
       ...process.env, BERTH_DATA_DIR: dataDir, BERTH_DATABASE: database, BERTH_LISTEN: `127.0.0.1:${port}`, BERTH_DOCKER_LISTEN: '127.0.0.1:0',
       BERTH_ADMIN_PASSWORD: password, BERTH_LOCAL_AGENT: 'false', BERTH_LOG_LEVEL: 'error',
