@@ -284,7 +284,7 @@ export class AgentHub {
    */
   async call<T = unknown>(hostId: string | null, method: CallMethod, uuid: string, params: Record<string, unknown>, timeoutMs = DEFAULT_CALL_MS): Promise<T> {
     const d = await this.#decide(hostId);
-    if (d.kind === 'unreachable') throw new BerthError('host_unreachable', `Cannot ${method.replace('_', ' ')}: ${d.message}`);
+    if (d.kind === 'unreachable') throw new BerthError('host_unreachable', `Cannot run ${method.replace('_', ' ')} on the container: ${d.message}`);
     if (d.kind === 'remote') return (await forwardCall(d, this.#clusterSecret, { hostId: hostId!, method, uuid, params, timeoutMs })) as T;
     return this.callLocal<T>(hostId!, method, uuid, params, timeoutMs);
   }
@@ -292,7 +292,7 @@ export class AgentHub {
   /** A call on an agent connected to this server only (the end of a forwarded call). */
   callLocal<T = unknown>(hostId: string, method: CallMethod, uuid: string, params: Record<string, unknown>, timeoutMs = DEFAULT_CALL_MS): Promise<T> {
     const conn = this.#byHost.get(hostId);
-    if (!conn) return Promise.reject(new BerthError('host_unreachable', `Cannot ${method.replace('_', ' ')}: the compute host's agent is no longer connected to the Berth server it was recorded on.`));
+    if (!conn) return Promise.reject(new BerthError('host_unreachable', `Cannot run ${method.replace('_', ' ')} on the container: the compute host's agent is no longer connected to the Berth server it was recorded on.`));
     const id = randomUUID();
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
