@@ -79,6 +79,18 @@ export default defineConfig(
   // tables, start servers), so they may import any layer.
   { files: ['src/**/*.ts'], ignores: ['src/http/**', 'src/store/**'], rules: { 'no-restricted-imports': restrict(HTTP, SQL) } },
   { files: ['src/http/**/*.ts'], rules: { 'no-restricted-imports': restrict(SQL) } },
+  {
+    // A transaction handed to other code can still build SQL without importing Kysely: the query builder's
+    // entry points are for src/store alone.
+    files: ['src/**/*.ts'],
+    ignores: ['src/store/**', 'src/**/*.test.ts'],
+    rules: {
+      'no-restricted-syntax': ['error', {
+        selector: 'CallExpression[callee.property.name=/^(selectFrom|updateTable|insertInto|deleteFrom|replaceInto|mergeInto)$/]',
+        message: 'Only src/store builds SQL; add a repository function there.',
+      }],
+    },
+  },
   { files: ['src/store/**/*.ts'], rules: { 'no-restricted-imports': restrict(HTTP) } },
   {
     files: ['src/scheduler/**/*.ts', 'src/policy/**/*.ts', 'src/container/state.ts', 'src/container/decide*.ts', 'src/quota/**/*.ts'],

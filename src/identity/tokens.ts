@@ -2,6 +2,7 @@ import { hash, randomBytes } from 'node:crypto';
 import type { Database, Queryable } from '../store/db.js';
 import { hashSecret, newSecret } from '../core/ids.js';
 import { rolesOn } from '../store/identity-repo.js';
+import * as tokens from '../store/token-repo.js';
 
 export interface Scope { projectId?: string; domainId?: string }
 
@@ -54,7 +55,7 @@ export class TokenService {
       issued_at: now.toISOString(),
       expires_at: expiresAt ?? new Date(now.getTime() + this.#ttlMs).toISOString(),
     };
-    await q.insertInto('tokens').values(row).execute();
+    await tokens.insertToken(q, row);
     const info = await this.#load(q, row.hash);
     if (!info) throw new Error('token vanished after issue');
     return { token, info };
@@ -86,10 +87,10 @@ export class TokenService {
 
   async revoke(token: string): Promise<boolean> {
     const hash = tokenHash(token);
-    const r = await this.#db.kysely.deleteFrom('tokens').where('hash', '=', hash).executeTakeFirst();
+    const deleted = await tokens.deleteToken(this.#db.kysely, hash);
     this.#generation++;
     this.#cache.delete(hash);
-    return Number(r.numDeletedRows) > 0;
+    return deleted;
   }
 
   /** Drops cached validations so a revocation made by this server is seen at once. */
@@ -99,43 +100,28 @@ export class TokenService {
   }
 
   async revokeUser(q: Queryable, userId: string): Promise<void> {
-    await q.deleteFrom('tokens').where('user_id', '=', userId).execute();
+    await tokens.deleteTokensOf(q, { userId });
     this.forget();
   }
   async revokeProject(q: Queryable, projectId: string): Promise<void> {
-    await q.deleteFrom('tokens').where('project_id', '=', projectId).execute();
+    await tokens.deleteTokensOf(q, { projectId });
     this.forget();
   }
   async revokeDomain(q: Queryable, domainId: string): Promise<void> {
-    await q.deleteFrom('tokens').where('domain_id', '=', domainId).execute();
+    await tokens.deleteTokensOf(q, { domainId });
     this.forget();
   }
   async revokeUserOn(q: Queryable, userId: string, targetType: 'project' | 'domain', targetId: string): Promise<void> {
-    await q.deleteFrom('tokens').where('user_id', '=', userId).where(targetType === 'project' ? 'project_id' : 'domain_id', '=', targetId).execute();
+    await tokens.deleteTokensOf(q, targetType === 'project' ? { userId, projectId: targetId } : { userId, domainId: targetId });
     this.forget();
   }
 
   async purgeExpired(): Promise<void> {
-    await this.#db.kysely.deleteFrom('tokens').where('expires_at', '<', new Date().toISOString()).execute();
+    await tokens.deleteExpiredTokens(this.#db.kysely, new Date().toISOString());
   }
 
   async #load(q: Queryable, hash: string): Promise<TokenInfo | undefined> {
-    const r = await q.selectFrom('tokens as t')
-      .innerJoin('users as u', 'u.id', 't.user_id')
-      .innerJoin('domains as ud', 'ud.id', 'u.domain_id')
-      .leftJoin('projects as p', 'p.id', 't.project_id')
-      .leftJoin('domains as pd', 'pd.id', 'p.domain_id')
-      .leftJoin('domains as d', 'd.id', 't.domain_id')
-      .select([
-        't.hash', 't.user_id', 't.project_id', 't.domain_id', 't.methods', 't.audit_id', 't.issued_at', 't.expires_at',
-        'u.name as user_name', 'u.enabled as user_enabled', 'u.domain_id as user_domain_id',
-        'ud.name as user_domain_name', 'ud.enabled as user_domain_enabled',
-        'p.name as project_name', 'p.enabled as project_enabled', 'p.domain_id as project_domain_id', 'p.parent_id as project_parent_id',
-        'pd.name as project_domain_name', 'pd.enabled as project_domain_enabled',
-        'd.name as domain_name', 'd.enabled as domain_enabled',
-      ])
-      .where('t.hash', '=', hash)
-      .executeTakeFirst();
+    const r = await tokens.getTokenWithScope(q, hash);
     if (!r) return undefined;
     if (Date.parse(r.expires_at) <= Date.now()) return undefined;
     if (!r.user_enabled || !r.user_domain_enabled) return undefined;

@@ -144,3 +144,42 @@ export async function getSetting(q: Queryable, key: string): Promise<string | un
 }
 export const putSetting = (q: Queryable, key: string, value: string) =>
   q.insertInto('settings').values({ key, value }).onConflict((c) => c.column('key').doUpdateSet({ value })).execute();
+
+export const updateUser = (q: Queryable, id: string, set: Partial<Omit<UserRow, 'id' | 'created_at' | 'domain_id'>>) =>
+  q.updateTable('users').set(set).where('id', '=', id).execute();
+export const deleteUser = (q: Queryable, id: string) => q.deleteFrom('users').where('id', '=', id).execute();
+/** Users whose default project is going away keep no default project. */
+export const clearDefaultProject = (q: Queryable, projectId: string) =>
+  q.updateTable('users').set({ default_project_id: null }).where('default_project_id', '=', projectId).execute();
+
+export const updateDomain = (q: Queryable, id: string, set: Pick<DomainRow, 'name' | 'description' | 'enabled'>) =>
+  q.updateTable('domains').set(set).where('id', '=', id).execute();
+export const deleteDomain = (q: Queryable, id: string) => q.deleteFrom('domains').where('id', '=', id).execute();
+
+export const updateRole = (q: Queryable, id: string, set: Pick<RoleRow, 'name' | 'description'>) =>
+  q.updateTable('roles').set(set).where('id', '=', id).execute();
+export const deleteRole = (q: Queryable, id: string) => q.deleteFrom('roles').where('id', '=', id).execute();
+
+/** Deletes the assignments of a user, of a role, or on a project or domain. */
+export const deleteAssignmentsOf = (q: Queryable, f: { userId?: string; roleId?: string; target?: { type: 'project' | 'domain'; id: string } }) => {
+  let d = q.deleteFrom('assignments');
+  if (f.userId !== undefined) d = d.where('user_id', '=', f.userId);
+  if (f.roleId !== undefined) d = d.where('role_id', '=', f.roleId);
+  if (f.target !== undefined) d = d.where('target_type', '=', f.target.type).where('target_id', '=', f.target.id);
+  return d.execute();
+};
+
+/** The ids of enabled users holding the admin role anywhere. */
+export async function enabledAdminIds(q: Queryable): Promise<Set<string>> {
+  const rows = await q.selectFrom('assignments')
+    .innerJoin('roles', 'roles.id', 'assignments.role_id')
+    .innerJoin('users', 'users.id', 'assignments.user_id')
+    .select('assignments.user_id')
+    .where('roles.name', '=', 'admin').where('users.enabled', '=', 1)
+    .execute();
+  return new Set(rows.map((r) => r.user_id));
+}
+
+/** Whether a project still owns a container. */
+export const projectHasContainers = async (q: Queryable, projectId: string) =>
+  (await q.selectFrom('containers').select('uuid').where('project_id', '=', projectId).limit(1).executeTakeFirst()) !== undefined;

@@ -1,3 +1,4 @@
+import * as repo from '../../store/identity-repo.js';
 import { BerthError } from '../../core/errors.js';
 import type { Database, Queryable } from '../../store/db.js';
 
@@ -11,13 +12,7 @@ export async function lockAdmins(db: Database, trx: Queryable): Promise<void> {
 }
 
 export async function enabledAdmins(q: Queryable): Promise<Set<string>> {
-  const rows = await q.selectFrom('assignments')
-    .innerJoin('roles', 'roles.id', 'assignments.role_id')
-    .innerJoin('users', 'users.id', 'assignments.user_id')
-    .select('assignments.user_id')
-    .where('roles.name', '=', 'admin').where('users.enabled', '=', 1)
-    .execute();
-  return new Set(rows.map((r) => r.user_id));
+  return repo.enabledAdminIds(q);
 }
 
 export async function guardLastAdmin(q: Queryable, what: string): Promise<void> {

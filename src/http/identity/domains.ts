@@ -49,7 +49,7 @@ export function domainRoutes(app: App, deps: IdentityDeps): void {
       if (b.enabled === false && id === DEFAULT_DOMAIN_ID) throw new BerthError('forbidden', 'The default domain cannot be disabled.');
       if (b.name !== undefined && b.name !== d.name && (await repo.getDomainByName(trx, b.name))) throw dup(b.name);
       const next = { ...d, name: b.name ?? d.name, description: b.description === undefined ? d.description : b.description ?? '', enabled: b.enabled === undefined ? d.enabled : b.enabled ? 1 : 0 };
-      await trx.updateTable('domains').set({ name: next.name, description: next.description, enabled: next.enabled }).where('id', '=', id).execute();
+      await repo.updateDomain(trx, id, { name: next.name, description: next.description, enabled: next.enabled });
       if (d.enabled && !next.enabled) await deps.tokens.revokeDomain(trx, id);
       return next;
     });
@@ -65,8 +65,8 @@ export function domainRoutes(app: App, deps: IdentityDeps): void {
       if (d.enabled) throw new BerthError('forbidden', 'Cannot delete a domain that is enabled, please disable it first.');
       const used = (await repo.listProjects(trx, { domainId: id })).length + (await repo.listUsers(trx, { domainId: id })).length;
       if (used > 0) throw new BerthError('conflict', `Cannot delete domain ${id}: it still holds projects or users; delete them first.`);
-      await trx.deleteFrom('assignments').where('target_type', '=', 'domain').where('target_id', '=', id).execute();
-      await trx.deleteFrom('domains').where('id', '=', id).execute();
+      await repo.deleteAssignmentsOf(trx, { target: { type: 'domain', id } });
+      await repo.deleteDomain(trx, id);
     });
     return reply.code(204).send();
   });

@@ -167,11 +167,10 @@ export function projectRoutes(app: App, deps: IdentityDeps): void {
       if (p.id === req.auth.projectId) throw new BerthError('forbidden', 'You cannot delete the project your token is scoped to.');
       if ((await repo.countChildren(trx, id)) > 0)
         throw new BerthError('forbidden', `Cannot delete project ${id}: it has child projects; delete or move them first.`);
-      const live = await trx.selectFrom('containers').select('uuid').where('project_id', '=', id).where('deleted', '=', 0).limit(1).executeTakeFirst();
-      if (live) throw new BerthError('conflict', `Cannot delete project ${id}: it still owns containers; delete them first.`);
-      await trx.deleteFrom('assignments').where('target_type', '=', 'project').where('target_id', '=', id).execute();
+      if (await repo.projectHasContainers(trx, id)) throw new BerthError('conflict', `Cannot delete project ${id}: it still owns containers; delete them first.`);
+      await repo.deleteAssignmentsOf(trx, { target: { type: 'project', id } });
       await deps.tokens.revokeProject(trx, id);
-      await trx.updateTable('users').set({ default_project_id: null }).where('default_project_id', '=', id).execute();
+      await repo.clearDefaultProject(trx, id);
       await repo.deleteProject(trx, id);
     }).finally(repo.projectsChanged);
     deps.tokens.forget();

@@ -65,7 +65,7 @@ export function roleRoutes(app: App, deps: IdentityDeps): void {
         if (await repo.getRoleByName(trx, b.name)) throw new BerthError('conflict', `Conflict occurred attempting to store role - Duplicate entry found with name ${b.name}.`);
       }
       const next = { ...r, name: b.name ?? r.name, description: b.description === undefined ? r.description : b.description ?? '' };
-      await trx.updateTable('roles').set({ name: next.name, description: next.description }).where('id', '=', id).execute();
+      await repo.updateRole(trx, id, { name: next.name, description: next.description });
       return next;
     });
     return { role: renderRole(req, row) };
@@ -76,8 +76,8 @@ export function roleRoutes(app: App, deps: IdentityDeps): void {
     await deps.db.tx(async (trx) => {
       const r = await loadRole(trx, id);
       if ((BOOTSTRAP_ROLES as readonly string[]).includes(r.name)) throw new BerthError('forbidden', `The role ${r.name} is built in and cannot be deleted.`);
-      await trx.deleteFrom('assignments').where('role_id', '=', id).execute();
-      await trx.deleteFrom('roles').where('id', '=', id).execute();
+      await repo.deleteAssignmentsOf(trx, { roleId: id });
+      await repo.deleteRole(trx, id);
     });
     deps.tokens.forget();
     return reply.code(204).send();

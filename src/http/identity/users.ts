@@ -91,7 +91,7 @@ export function userRoutes(app: App, deps: IdentityDeps): void {
         password_changed_at: b.password === undefined ? u.password_changed_at : new Date().toISOString(),
       };
       const { id: _id, created_at: _c, domain_id: _d, ...changes } = next;
-      await trx.updateTable('users').set(changes).where('id', '=', id).execute();
+      await repo.updateUser(trx, id, changes);
       if (u.enabled && !next.enabled) await guardLastAdmin(trx, `disable user ${id}`);
       if ((u.enabled && !next.enabled) || b.password !== undefined) await deps.tokens.revokeUser(trx, id);
       return next;
@@ -107,9 +107,9 @@ export function userRoutes(app: App, deps: IdentityDeps): void {
     await deps.db.tx(async (trx) => {
       await lockAdmins(deps.db, trx);
       await loadUser(trx, id);
-      await trx.deleteFrom('assignments').where('user_id', '=', id).execute();
+      await repo.deleteAssignmentsOf(trx, { userId: id });
       await deps.tokens.revokeUser(trx, id);
-      await trx.deleteFrom('users').where('id', '=', id).execute();
+      await repo.deleteUser(trx, id);
       await guardLastAdmin(trx, `delete user ${id}`);
     });
     deps.tokens.forget();
@@ -125,7 +125,7 @@ export function userRoutes(app: App, deps: IdentityDeps): void {
       throw new BerthError('unauthorized', 'The request you have made requires authentication.');
     const hash = await hashPassword(b.password);
     await deps.db.tx(async (trx) => {
-      await trx.updateTable('users').set({ password_hash: hash, password_changed_at: new Date().toISOString() }).where('id', '=', id).execute();
+      await repo.updateUser(trx, id, { password_hash: hash, password_changed_at: new Date().toISOString() });
       await deps.tokens.revokeUser(trx, id);
     });
     deps.tokens.forget();
