@@ -72,6 +72,12 @@ export class ContainerCore {
     return this.#d.index;
   }
 
+  /** The name of a host, from the index (no query); null when the container has none. */
+  async hostName(hostId: string | null): Promise<string | null> {
+    if (!hostId) return null;
+    return this.#d.index.view(hostId)?.name ?? (await repo.getHost(this.#d.db.kysely, hostId))?.name ?? null;
+  }
+
   // ------------------------------------------------------------------------------------------------
   // Lookup
 
@@ -125,8 +131,7 @@ export class ContainerCore {
     who.authorize('container:create', { project_id: who.projectId });
     if (!who.projectId) throw new BerthError('forbidden', 'Creating a container needs a project-scoped token.');
     const projectId = who.projectId;
-    const db = this.#d.db;
-    if ((await repo.findContainersByName(db.kysely, projectId, n.name)).length > 0) throw nameTaken(n.name);
+    // A name taken in the project is refused by the unique index when the row is written.
     const req = await this.#resolveHints(projectId, n.placement);
     const claim = claimForRequest(req);
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {

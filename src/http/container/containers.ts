@@ -11,7 +11,6 @@ import { enforce } from '../auth.js';
 import { baseUrl } from '../server.js';
 import type { ContainerDeps } from './deps.js';
 import { actorOf } from './actor.js';
-import { hostName } from './lookup.js';
 import { atLeast } from './microversion.js';
 import { checkResources, parseMemoryMb, splitCommand } from './parse.js';
 import { renderContainer } from './render.js';
@@ -128,7 +127,7 @@ export function containerRoutes(app: App, deps: ContainerDeps): void {
       run: truthy(req.query.run), spec: n.spec, placement: n.placement, extra: n.extra,
     });
     reply.code(202);
-    return renderContainer(req, row, await hostName(q(), row.host_id), showHost(req));
+    return renderContainer(req, row, await core.hostName(row.host_id), showHost(req));
   });
 
   app.get('/containers', { schema: { querystring: ListQuery } }, async (req) => {
@@ -153,7 +152,7 @@ export function containerRoutes(app: App, deps: ContainerDeps): void {
   app.get('/containers/:id', { schema: { params: Ident, querystring: ShowQuery } }, async (req) => {
     const all = truthy(req.query.all_projects);
     const row = await core.get(who(req), req.params.id, { allProjects: all });
-    return renderContainer(req, row, await hostName(q(), row.host_id), showHost(req));
+    return renderContainer(req, row, await core.hostName(row.host_id), showHost(req));
   });
 
   app.patch('/containers/:id', { schema: { params: Ident, body: ContainerUpdate } }, async (req) => {
@@ -163,7 +162,7 @@ export function containerRoutes(app: App, deps: ContainerDeps): void {
     const memoryMb = b.memory === undefined ? undefined : parseMemoryMb(b.memory);
     checkResources(cpu, memoryMb);
     const row = await core.update(who(req), req.params.id, { name: b.name, cpu, memoryMb });
-    return renderContainer(req, row, await hostName(q(), row.host_id), showHost(req));
+    return renderContainer(req, row, await core.hostName(row.host_id), showHost(req));
   });
 
   app.delete('/containers/:id', { schema: { params: Ident, querystring: DeleteQuery } }, async (req, reply) => {
