@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
+import { pack } from 'tar-stream';
 import {
   dialects, postgresUrl, POSTGRES_SKIP, startTestServer, waitFor,
   type HttpAnswer, type StartOptions, type TestDialect, type TestServer,
@@ -365,4 +366,16 @@ sys.exit(code if code >= 0 else 128 - code)
  */
 export function runOnPty(argv: string[], steps: [wait: string, send: string][], env: Record<string, string>, timeoutSec = 40): Promise<ProcessResult> {
   return run('python3', ['-c', PTY_DRIVER, JSON.stringify(steps), String(timeoutSec), ...argv], { env: { PYTHONWARNINGS: 'ignore', ...env }, timeoutMs: (timeoutSec + 10) * 1000 });
+}
+
+/** A tar archive of one file. */
+export async function tarOf(name: string, content: Buffer): Promise<Buffer> {
+  const p = pack();
+  const chunks: Buffer[] = [];
+  p.on('data', (c: unknown) => chunks.push(c as Buffer));
+  const done = new Promise<void>((resolve) => p.on('end', () => resolve()));
+  p.entry({ name, size: content.length }, content);
+  p.finalize();
+  await done;
+  return Buffer.concat(chunks);
 }

@@ -8,10 +8,9 @@
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, it } from 'node:test';
-import { pack } from 'tar-stream';
 import { memoryLog, registeredRoutes, waitFor, type HttpAnswer } from './helpers.js';
 import {
-  ZUN, addUser, assertZunError, docker, deleteAllContainers, eachEngineDialect, waitGone, engineSkipReason, startEngineServer,
+  ZUN, addUser, assertZunError, docker, tarOf, deleteAllContainers, eachEngineDialect, waitGone, engineSkipReason, startEngineServer,
   stopEngineServer, waitStatus, zunAs, type EngineServer, type TestUser, type Zun,
 } from './containers-fixture.js';
 
@@ -240,17 +239,6 @@ function table(): Case[] {
   ];
 }
 
-/** A tar archive of one file. */
-async function tarOf(name: string, content: Buffer): Promise<Buffer> {
-  const p = pack();
-  const chunks: Buffer[] = [];
-  p.on('data', (c: unknown) => chunks.push(c as Buffer));
-  const done = new Promise<void>((resolve) => p.on('end', () => resolve()));
-  p.entry({ name, size: content.length }, content);
-  p.finalize();
-  await done;
-  return Buffer.concat(chunks);
-}
 
 /** Case paths are under /container/v1 unless they name the version documents. */
 const fullPath = (p: string) => (p === '/container' || p.startsWith('/container/') ? p : `${ZUN}${p}`);

@@ -12,30 +12,19 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { pack, extract } from 'tar-stream';
+import { extract } from 'tar-stream';
 import { WebSocket } from 'ws';
 import { eachDialect, waitFor, type TestServer } from './helpers.js';
 import {
   AgentProcess, hostCredential, mainEngine, removeCloudContainers, startAgent, startSharedServers, uniqueHostName,
   type SharedServers,
 } from './hosts-fixture.js';
-import { assertZunError, zunAs, waitStatus, waitGone, type Zun } from './containers-fixture.js';
+import { assertZunError, tarOf, zunAs, waitStatus, waitGone, type Zun } from './containers-fixture.js';
 
 let engine = '';
 before(async () => {
   engine = await mainEngine();
 }, { timeout: 300_000 });
-
-async function tarOf(name: string, content: Buffer): Promise<Buffer> {
-  const p = pack();
-  const chunks: Buffer[] = [];
-  p.on('data', (c: unknown) => chunks.push(c as Buffer));
-  const done = new Promise<void>((resolve) => p.on('end', () => resolve()));
-  p.entry({ name, size: content.length }, content);
-  p.finalize();
-  await done;
-  return Buffer.concat(chunks);
-}
 
 /** The files of a tar archive: name → content. */
 async function untar(bytes: Buffer): Promise<Map<string, Buffer>> {
