@@ -14,6 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { extract } from 'tar-stream';
 import { WebSocket } from 'ws';
+import { getSetting } from '../src/store/identity-repo.js';
 import { eachDialect, waitFor, type TestServer } from './helpers.js';
 import {
   AgentProcess, hostCredential, mainEngine, removeCloudContainers, startAgent, startSharedServers, uniqueHostName,
@@ -240,7 +241,7 @@ eachDialect((dialect) => void describe('two API servers on one database', {
     assert.equal(again.status, 404);
   });
 
-  it('the internal routes refuse requests without the cluster secret, and tenant tokens', async () => {
+  it('the internal routes refuse requests without the cluster secret, and tenant tokens; a bad call body is a 400', async () => {
     const body = { hostId: agent.hostId, method: 'exec', uuid, params: { command: ['id'] }, timeoutMs: 5000 };
     for (const s of [a, b]) {
       const none = await s.request('POST', '/agent/v1/forward/call', { body });
@@ -250,6 +251,13 @@ eachDialect((dialect) => void describe('two API servers on one database', {
       assert.equal(tenant.status, 401, tenant.text);
       const asSecret = await s.request('POST', '/agent/v1/forward/call', { body, headers: { 'X-Berth-Cluster-Secret': token } });
       assert.equal(asSecret.status, 401, asSecret.text);
+      // With the secret, a malformed call is a 400 that names the field, never a 500.
+      const secret = await getSetting(s.server.db.kysely, 'cluster_secret');
+      for (const bad of [{ ...body, method: 'format_disk' }, { ...body, timeoutMs: -1 }, { ...body, extra: 1 }, { hostId: agent.hostId }]) {
+        const refused = await s.request('POST', '/agent/v1/forward/call', { body: bad, headers: { 'X-Berth-Cluster-Secret': secret! } });
+        assert.equal(refused.status, 400, `${JSON.stringify(bad)}: ${refused.text}`);
+        assert.ok(refused.json.message, refused.text);
+      }
       const ws = s.url.replace(/^http/, 'ws') + '/agent/v1/forward/stream';
       assert.equal((await refusedHandshake(ws)).status, 401);
       assert.equal((await refusedHandshake(ws, { 'X-Auth-Token': token })).status, 401);

@@ -7,16 +7,17 @@
  * a host's agent are made before or after.
  */
 import { BerthError } from '../core/errors.js';
-import { newUuid } from '../core/ids.js';
 import { isUniqueViolation, type Database, type Queryable } from '../store/db.js';
 import type { ContainerActionRow, ContainerRow } from '../store/schema.js';
 import * as repo from '../store/container-repo.js';
-import type { Strategy, PlacementRequest } from '../scheduler/index.js';
+import { claimFor, type Strategy, type PlacementRequest } from '../scheduler/index.js';
 import type { CallMethod, ContainerSpec } from '../agent/protocol.js';
 import type { ChangeBus } from '../server/changes.js';
 import type { AgentHub } from '../server/hub.js';
 import { decideAction, decideDelete, decideUpdate, requireState, roomForResize, type DeleteMode, type DesiredAction, type UpdateRequest } from './decide.js';
-import { addClaims, claimForRequest, claimOf, isZeroClaim, NO_CLAIM, RATIOS } from './host-view.js';
+import { claimOf, isZeroClaim, negate, NO_CLAIM, RATIOS } from './host-view.js';
+import { findContainer } from './lookup.js';
+import { journalEntry, newRow, type JournalOutcome } from './rows.js';
 import type { HostIndex } from './host-index.js';
 import type { ContainerAction } from './state.js';
 
@@ -54,8 +55,6 @@ export interface CoreDeps {
 
 /** How often a decision is taken again after losing a race before the caller is told to retry. */
 const ATTEMPTS = 16;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const PREFIX = /^[0-9a-f][0-9a-f-]{2,35}$/i;
 
 const nameTaken = (name: string) => new BerthError('name_taken', `A container with name ${name} already exists in this project.`);
 const busy = () => new BerthError('busy', 'The container is being changed by another request; try again.');
@@ -68,10 +67,6 @@ export class ContainerCore {
     this.#d = deps;
   }
 
-  get index(): HostIndex {
-    return this.#d.index;
-  }
-
   /** The name of a host, from the index (no query); null when the container has none. */
   async hostName(hostId: string | null): Promise<string | null> {
     if (!hostId) return null;
@@ -81,27 +76,9 @@ export class ContainerCore {
   // ------------------------------------------------------------------------------------------------
   // Lookup
 
-  /**
-   * Finds a container by uuid, name or uuid prefix, in the actor's project. Another project's container is
-   * "not found", never "forbidden", so its existence does not leak; an admin finds any by uuid, and by name
-   * across projects with `allProjects`.
-   */
-  async find(who: Actor, ident: string, opts: { allProjects?: boolean } = {}, q: Queryable = this.#d.db.kysely): Promise<ContainerRow> {
-    const missing = () => new BerthError('not_found', `Container ${ident} could not be found.`);
-    if (UUID.test(ident)) {
-      const row = await repo.getContainer(q, ident.toLowerCase());
-      if (row && (row.project_id === who.projectId || who.admin)) return row;
-    }
-    const scope = who.admin && opts.allProjects ? undefined : (who.projectId ?? '');
-    const rows = await repo.findContainersByName(q, scope, ident);
-    if (rows.length > 1) throw new BerthError('conflict', `Multiple containers exist with the name ${ident}. Please use the container uuid instead.`);
-    if (rows.length === 1) return rows[0];
-    if (PREFIX.test(ident) && !UUID.test(ident)) {
-      const byPrefix = await repo.findContainersByUuidPrefix(q, scope, ident.toLowerCase());
-      if (byPrefix.length > 1) throw new BerthError('conflict', `Multiple containers have an id starting with ${ident}. Please use more of it.`);
-      if (byPrefix.length === 1) return byPrefix[0];
-    }
-    throw missing();
+  /** Finds a container by uuid, name or uuid prefix, as the actor may see it (see lookup.ts). */
+  find(who: Actor, ident: string, opts: { allProjects?: boolean } = {}, q: Queryable = this.#d.db.kysely): Promise<ContainerRow> {
+    return findContainer(q, who, ident, opts);
   }
 
   /** A container the actor may read (`container:get_one`). */
@@ -133,12 +110,12 @@ export class ContainerCore {
     const projectId = who.projectId;
     // A name taken in the project is refused by the unique index when the row is written.
     const req = await this.#resolveHints(projectId, n.placement);
-    const claim = claimForRequest(req);
+    const claim = claimFor(req);
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
       const choice = this.#d.index.place(req, this.#d.strategy);
       const now = new Date().toISOString();
       const row = newRow(who, projectId, n, choice.ok ? choice.host.id : null, choice.ok ? null : choice.message, now);
-      const journal = this.#journal(who, row, n.run ? 'run' : 'create', choice.ok ? { open: true } : { result: 'Error', message: choice.message });
+      const journal = journalEntry(who, row, n.run ? 'run' : 'create', choice.ok ? { open: true } : { result: 'Error', message: choice.message });
       if (!choice.ok) {
         await this.#insert(row, journal, null);
         return row;
@@ -239,10 +216,10 @@ export class ContainerCore {
       const d = decideDelete(row, mode);
       forgotten = d.forget;
       return d.forget
-        ? { forget: true, claim: row.host_id ? { hostId: row.host_id, claim: addClaims(NO_CLAIM, claimOf(row), -1) } : undefined, journal: { action: 'delete', open: false } }
+        ? { forget: true, claim: row.host_id ? { hostId: row.host_id, claim: negate(claimOf(row)) } : undefined, journal: { action: 'delete', open: false } }
         : { set: d.set, journal: { action: 'delete', open: true } };
     });
-    if (forgotten && c.host_id) this.#d.index.applyCommitted(c.host_id, addClaims(NO_CLAIM, claimOf(c), -1));
+    if (forgotten && c.host_id) this.#d.index.applyCommitted(c.host_id, negate(claimOf(c)));
     await this.#d.bus.publish(c.host_id, forgotten ? undefined : c.uuid);
     return c;
   }
@@ -255,7 +232,7 @@ export class ContainerCore {
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
       const c = await this.find(who, ident, opts);
       const change = decide(c);
-      const journal = this.#journal(who, c, change.journal.action, change.journal.open ? { open: true } : { result: 'Success' });
+      const journal = journalEntry(who, c, change.journal.action, change.journal.open ? { open: true } : { result: 'Success' });
       let done: boolean;
       try {
         done = await this.#d.db.tx(async (trx) => {
@@ -265,7 +242,7 @@ export class ContainerCore {
             const a = change.claim.claim;
             const releasing = a.cpu <= 0 && a.memoryMb <= 0 && a.diskGb <= 0 && a.containers <= 0;
             const ok = releasing
-              ? (await repo.releaseOnHost(trx, change.claim.hostId, addClaims(NO_CLAIM, a, -1)), true)
+              ? (await repo.releaseOnHost(trx, change.claim.hostId, negate(a)), true)
               : await repo.claimOnHost(trx, change.claim.hostId, a, RATIOS);
             if (!ok) throw new BerthError('conflict', `The host of container ${c.uuid} has no room left for the new limits.`);
           }
@@ -314,7 +291,7 @@ export class ContainerCore {
 
   /** Writes one journal entry for an action on the container. */
   async record(who: Actor, c: ContainerRow, action: string, outcome: JournalOutcome): Promise<void> {
-    await repo.insertAction(this.#d.db.kysely, this.#journal(who, c, action, outcome));
+    await repo.insertAction(this.#d.db.kysely, journalEntry(who, c, action, outcome));
   }
 
   async actions(who: Actor, ident: string): Promise<{ container: ContainerRow; actions: ContainerActionRow[] }> {
@@ -330,38 +307,11 @@ export class ContainerCore {
     if (!a) throw new BerthError('not_found', `Action ${requestId} could not be found for container ${c.uuid}.`);
     return a;
   }
-
-  #journal(who: Actor, c: Pick<ContainerRow, 'uuid' | 'project_id'>, action: string, outcome: JournalOutcome): ContainerActionRow {
-    const now = new Date().toISOString();
-    const open = 'open' in outcome;
-    return {
-      id: newUuid(), container_uuid: c.uuid, project_id: c.project_id, user_id: who.userId, action, request_id: who.requestId,
-      message: open ? null : (outcome.message ?? null), start_time: now, finish_time: open ? null : now, result: open ? null : outcome.result,
-    };
-  }
 }
-
-/** An action still under way (finished when the agent reports it applied), or its result now. */
-export type JournalOutcome = { open: true } | { result: 'Success' | 'Error'; message?: string | null };
 
 interface Change {
   set?: Partial<ContainerRow>;
   forget?: boolean;
   claim?: { hostId: string; claim: repo.Claim };
   journal: { action: string; open: boolean };
-}
-
-function newRow(who: Actor, projectId: string, n: NewContainer, hostId: string | null, failure: string | null, now: string): ContainerRow {
-  return {
-    uuid: newUuid(), name: n.name, project_id: projectId, user_id: who.userId, host_id: hostId,
-    image: n.image, image_driver: n.imageDriver, cpu: n.cpu, memory_mb: n.memoryMb, disk_gb: n.diskGb,
-    spec: JSON.stringify({ ...n.spec, extra: n.extra }),
-    desired: n.run ? 'running' : 'stopped',
-    status: hostId ? 'Creating' : 'Error',
-    status_reason: failure,
-    status_detail: null,
-    task_state: hostId ? 'container_creating' : null,
-    generation: 1, observed_generation: 0, restart_generation: 0, engine_id: null, observed: '{}', deleted: 0,
-    created_at: now, updated_at: now,
-  };
 }

@@ -11,7 +11,7 @@ import * as repo from '../store/container-repo.js';
 import type { Claim } from '../store/container-repo.js';
 import { Fleet, type HostView, type Placement, type PlacementRequest, type Strategy } from '../scheduler/index.js';
 import type { ChangeBus } from '../server/changes.js';
-import { addClaims, hostView, isUp as isUpAt, isZeroClaim, NO_CLAIM } from './host-view.js';
+import { addClaims, hostView, isUp as isUpAt, isZeroClaim, NO_CLAIM, withClaim } from './host-view.js';
 
 /** How often every host is re-read: catches heartbeats (up/down) and anything a notification missed. */
 const RELOAD_MS = 5_000;
@@ -26,7 +26,8 @@ export class HostIndex {
   /** Claims reserved by this server's creates between decision and commit, per host. */
   #pending = new Map<string, Claim>();
   #dirty = new Set<string>();
-  #flushing: Promise<void> | null = null;
+  /** A re-read of dirty hosts is under way (more marked meanwhile go in the next one). */
+  #flushing = false;
   #timer: NodeJS.Timeout | undefined;
   #unsubscribe: (() => void) | undefined;
 
@@ -75,7 +76,9 @@ export class HostIndex {
   /** A host changed somewhere: re-read it soon, batched with others changed meanwhile. */
   markDirty(hostId: string): void {
     this.#dirty.add(hostId);
-    this.#flushing ??= Promise.resolve().then(async () => {
+    if (this.#flushing) return;
+    this.#flushing = true;
+    void Promise.resolve().then(async () => {
       const ids = [...this.#dirty];
       this.#dirty.clear();
       try {
@@ -83,15 +86,10 @@ export class HostIndex {
       } catch {
         // The periodic reload catches up.
       } finally {
-        this.#flushing = null;
+        this.#flushing = false;
         if (this.#dirty.size > 0) this.markDirty([...this.#dirty][0]);
       }
     });
-  }
-
-  /** Waits for re-reads already asked for (tests and benchmarks). */
-  async settled(): Promise<void> {
-    while (this.#flushing) await this.#flushing;
   }
 
   place(req: PlacementRequest, strategy: Strategy): Placement {
@@ -100,11 +98,6 @@ export class HostIndex {
 
   view(hostId: string): HostView | undefined {
     return this.#fleet.get(hostId);
-  }
-
-  hostIdByName(name: string): string | undefined {
-    for (const row of this.#rows.values()) if (row.name === name) return row.id;
-    return undefined;
   }
 
   /**
@@ -129,9 +122,7 @@ export class HostIndex {
     if (!row) return;
     if (committed) {
       // Count it in the stored row too until a re-read replaces the row.
-      const c = r.claim;
-      const next = { ...row, used_cpu: row.used_cpu + c.cpu, used_memory_mb: row.used_memory_mb + c.memoryMb, used_disk_gb: row.used_disk_gb + c.diskGb, used_containers: row.used_containers + c.containers };
-      this.#rows.set(r.hostId, next);
+      this.#rows.set(r.hostId, withClaim(row, r.claim));
     } else {
       this.#fleet.release(r.hostId, r.claim);
     }
@@ -141,7 +132,7 @@ export class HostIndex {
   applyCommitted(hostId: string, claim: Claim): void {
     const row = this.#rows.get(hostId);
     if (!row) return;
-    this.#put({ ...row, used_cpu: row.used_cpu + claim.cpu, used_memory_mb: row.used_memory_mb + claim.memoryMb, used_disk_gb: row.used_disk_gb + claim.diskGb, used_containers: row.used_containers + claim.containers }, Date.now());
+    this.#put(withClaim(row, claim), Date.now());
   }
 
   #put(row: HostRow, now: number): void {

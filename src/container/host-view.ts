@@ -4,7 +4,7 @@
  */
 import type { HostRow } from '../store/schema.js';
 import type { Claim, Ratios } from '../store/container-repo.js';
-import type { HostView, PlacementRequest } from '../scheduler/index.js';
+import type { HostView } from '../scheduler/index.js';
 import { DOWN_AFTER_SECONDS } from '../agent/protocol.js';
 
 /** How far claims may exceed the engine's real size: cpu is shared, memory a little. */
@@ -39,10 +39,15 @@ export const NO_CLAIM: Claim = Object.freeze({ cpu: 0, memoryMb: 0, diskGb: 0, c
 export const claimOf = (c: { cpu: number; memory_mb: number; disk_gb: number }, containers = 1): Claim =>
   ({ cpu: c.cpu, memoryMb: c.memory_mb, diskGb: c.disk_gb, containers });
 
-export const claimForRequest = (r: PlacementRequest): Claim => ({ cpu: r.cpu, memoryMb: r.memoryMb, diskGb: r.diskGb, containers: 1 });
-
 export const addClaims = (a: Claim, b: Claim, sign = 1): Claim => ({
   cpu: a.cpu + sign * b.cpu, memoryMb: a.memoryMb + sign * b.memoryMb, diskGb: a.diskGb + sign * b.diskGb, containers: a.containers + sign * b.containers,
+});
+
+export const negate = (c: Claim): Claim => addClaims(NO_CLAIM, c, -1);
+
+/** With `claim` added to the host's stored usage. */
+export const withClaim = (h: HostRow, c: Claim): HostRow => ({
+  ...h, used_cpu: h.used_cpu + c.cpu, used_memory_mb: h.used_memory_mb + c.memoryMb, used_disk_gb: h.used_disk_gb + c.diskGb, used_containers: h.used_containers + c.containers,
 });
 
 /** A change of claim worth writing (claims are float sums: compare with a tolerance). */
