@@ -146,7 +146,7 @@ async function seed(db: Database, fleet: Fleet, cloudId: string, projectOf: (i: 
       uuid, name, project_id: projectId, user_id: 'bench', host_id: fleet.hostIds[h], image: 'busybox', image_driver: 'docker',
       cpu: SEED_CLAIM.cpu, memory_mb: SEED_CLAIM.memoryMb, disk_gb: SEED_CLAIM.diskGb, spec, desired: 'stopped', status: 'Created',
       status_reason: null, status_detail: null, task_state: null, generation: 1, observed_generation: 1, restart_generation: 0,
-      engine_id: `seed-${uuid}`, observed: '{}', deleted: 0, created_at: at, updated_at: at,
+      engine_id: `seed-${uuid}`, observed: '{}', deleted: 0, created_at: at, updated_at: at, priority: 0, admitted_at: at, queued_at: null,
     };
   };
   // A few transactions, each of many multi-row inserts, so the servers' own writes get turns in between.

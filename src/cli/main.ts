@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { ConfigError, loadConfig, settings, type Config } from '../core/config.js';
 import { startServer } from '../server/start.js';
 import { registerAgentCommand } from './agent-command.js';
+import { registerQuotaCommand } from './quota-command.js';
 
 const program = new Command('berth').description('Berth: a multi-tenant container cloud with OpenStack and Docker APIs');
 
@@ -52,5 +53,6 @@ addSettings(program.command('server').description('run the API server (and an ag
   });
 
 registerAgentCommand(program);
+registerQuotaCommand(program);
 
 await program.parseAsync(process.argv);

@@ -7,7 +7,7 @@
  * a host's agent are made before or after.
  */
 import { BerthError } from '../core/errors.js';
-import { isUniqueViolation, type Database, type Queryable } from '../store/db.js';
+import { isTransientConflict, isUniqueViolation, type Database, type Queryable } from '../store/db.js';
 import type { ContainerActionRow, ContainerRow } from '../store/schema.js';
 import * as repo from '../store/container-repo.js';
 import { claimFor, type Strategy, type PlacementRequest } from '../scheduler/index.js';
@@ -20,6 +20,12 @@ import { findContainer } from './lookup.js';
 import { journalEntry, newRow, type JournalOutcome } from './rows.js';
 import type { HostIndex } from './host-index.js';
 import type { ContainerAction } from './state.js';
+import type { Logger } from '../core/log.js';
+import type { Amounts, QuotaTree } from '../quota/index.js';
+import type { QuotaBook } from './quota-book.js';
+import { amountsOfRow, applyPlan, QuotaRefused, takeQuota } from './quota-usage.js';
+import { preemptIn, settleRefusal, VictimMoved } from './preempt.js';
+
 
 /** Who is acting: identity, scope, and the policy check of the front door they came through. */
 export interface Actor {
@@ -51,6 +57,10 @@ export interface CoreDeps {
   index: HostIndex;
   hub: AgentHub;
   strategy: Strategy;
+  quotas: QuotaBook;
+  log?: Logger;
+  /** Called after quota is given back, so preempted containers waiting for it may start. */
+  onQuotaReleased?: () => void;
 }
 
 /** How often a decision is taken again after losing a race before the caller is told to retry. */
@@ -108,45 +118,58 @@ export class ContainerCore {
     who.authorize('container:create', { project_id: who.projectId });
     if (!who.projectId) throw new BerthError('forbidden', 'Creating a container needs a project-scoped token.');
     const projectId = who.projectId;
+    const label = n.spec.labels?.['berth.priority'];
+    if (label !== undefined && !/^-?\d{1,9}$/.test(label.trim())) throw new BerthError('bad_request', `Label berth.priority must be an integer (got "${label}").`);
     // A name taken in the project is refused by the unique index when the row is written.
     const req = await this.#resolveHints(projectId, n.placement);
     const claim = claimFor(req);
+    const ask = amountsOfRow({ cpu: n.cpu, memory_mb: n.memoryMb, disk_gb: n.diskGb });
+    let victims: ContainerRow[] = [];
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+      const tree = this.#d.quotas.enforced ? await this.#d.quotas.tree(projectId) : null;
+      const quota = tree ? { tree, ask, victims } : null;
       const choice = this.#d.index.place(req, this.#d.strategy);
       const now = new Date().toISOString();
       const row = newRow(who, projectId, n, choice.ok ? choice.host.id : null, choice.ok ? null : choice.message, now);
       const journal = journalEntry(who, row, n.run ? 'run' : 'create', choice.ok ? { open: true } : { result: 'Error', message: choice.message });
-      if (!choice.ok) {
-        await this.#insert(row, journal, null);
-        return row;
-      }
-      const reservation = this.#d.index.reserve(choice.host.id, claim);
-      let committed = false;
+      const reservation = choice.ok ? this.#d.index.reserve(choice.host.id, claim) : null;
+      let outcome: Inserted = 'no_room';
       try {
-        committed = await this.#insert(row, journal, { hostId: choice.host.id, claim });
+        outcome = await this.#insert(who, row, journal, choice.ok ? { hostId: choice.host.id, claim } : null, quota);
       } finally {
-        this.#d.index.settle(reservation, committed);
+        if (reservation) this.#d.index.settle(reservation, outcome === 'done');
       }
-      if (committed) {
+      if (outcome === 'done') {
         await this.#d.bus.publish(row.host_id, row.uuid);
+        for (const v of victims) await this.#d.bus.publish(v.host_id, v.uuid);
         return row;
       }
-      await this.#d.index.refresh([choice.host.id]);
+      if (outcome === 'no_room' && choice.ok) await this.#d.index.refresh([choice.host.id]);
+      if (outcome === 'quota') victims = await settleRefusal(this.#d.db, tree!, projectId, ask, true);
+      if (outcome === 'victim_moved') victims = [];
     }
     throw busy();
   }
 
-  /** Inserts the row and its journal entry, taking the claim first; false when the host had no room left. */
-  async #insert(row: ContainerRow, journal: ContainerActionRow, claim: { hostId: string; claim: repo.Claim } | null): Promise<boolean> {
+  /**
+   * Inserts the row and its journal entry in one transaction with the quota model's writes: victims
+   * preempted first (their quota given back), then the host's claim (refused when the host has no room
+   * left), the row, and the project's quota last (refused over quota).
+   */
+  async #insert(who: Actor, row: ContainerRow, journal: ContainerActionRow, claim: { hostId: string; claim: repo.Claim } | null, quota: { tree: QuotaTree; ask: Amounts; victims: ContainerRow[] } | null): Promise<Inserted> {
     try {
-      return await this.#d.db.tx(async (trx) => {
-        if (claim && !(await repo.claimOnHost(trx, claim.hostId, claim.claim, RATIOS))) return false;
+      return await this.#d.db.tx(async (trx): Promise<Inserted> => {
+        for (const v of quota?.victims ?? []) await preemptIn(trx, quota!.tree, who, v, row.project_id, row.created_at);
+        if (claim && !(await repo.claimOnHost(trx, claim.hostId, claim.claim, RATIOS))) return 'no_room';
         await repo.insertContainer(trx, row);
         await repo.insertAction(trx, journal);
-        return true;
+        if (quota) await takeQuota(trx, quota.tree, row.project_id, quota.ask);
+        return 'done';
       });
     } catch (e) {
       if (isUniqueViolation(e)) throw nameTaken(row.name);
+      if (e instanceof QuotaRefused) return 'quota';
+      if (e instanceof VictimMoved || isTransientConflict(e)) return 'victim_moved';
       throw e;
     }
   }
@@ -175,7 +198,12 @@ export class ContainerCore {
   async act(who: Actor, ident: string, action: DesiredAction, opts: { timeout?: number } = {}): Promise<ContainerRow> {
     const c = await this.#change(who, ident, {}, (row) => {
       who.authorize(policyOf(action), { project_id: row.project_id });
-      return { set: decideAction(row, action, opts), journal: { action, open: true } };
+      const set = decideAction(row, action, opts);
+      // A preempted container leaves the queue when started by hand, taking its quota again.
+      if (row.queued_at !== null && action === 'start') {
+        return { set: { ...set, queued_at: null, admitted_at: new Date().toISOString(), status_reason: null }, quota: amountsOfRow(row), journal: { action, open: true } };
+      }
+      return { set, journal: { action, open: true } };
     });
     await this.#d.bus.publish(c.host_id, c.uuid);
     return c;
@@ -194,8 +222,9 @@ export class ContainerCore {
       }
       delta = d.delta;
       const applies = d.resize && row.host_id !== null;
+      const quota = d.resize && row.queued_at === null ? { containers: 0, cpu: d.delta.cpu, memory: d.delta.memoryMb, disk: 0 } : undefined;
       return {
-        set: d.set, claim: applies ? { hostId: row.host_id!, claim: d.delta } : undefined,
+        set: d.set, claim: applies ? { hostId: row.host_id!, claim: d.delta } : undefined, quota,
         journal: { action: u.name !== undefined ? 'rename' : 'update', open: applies },
       };
     });
@@ -215,11 +244,13 @@ export class ContainerCore {
       if (row.project_id !== who.projectId) who.authorize('container:delete_all_projects');
       const d = decideDelete(row, mode);
       forgotten = d.forget;
+      const quota = row.queued_at === null ? negateAmounts(amountsOfRow(row)) : undefined;
       return d.forget
-        ? { forget: true, claim: row.host_id ? { hostId: row.host_id, claim: negate(claimOf(row)) } : undefined, journal: { action: 'delete', open: false } }
+        ? { forget: true, claim: row.host_id ? { hostId: row.host_id, claim: negate(claimOf(row)) } : undefined, quota, journal: { action: 'delete', open: false } }
         : { set: d.set, journal: { action: 'delete', open: true } };
     });
     if (forgotten && c.host_id) this.#d.index.applyCommitted(c.host_id, negate(claimOf(c)));
+    if (forgotten) this.#d.onQuotaReleased?.();
     await this.#d.bus.publish(c.host_id, forgotten ? undefined : c.uuid);
     return c;
   }
@@ -232,6 +263,7 @@ export class ContainerCore {
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
       const c = await this.find(who, ident, opts);
       const change = decide(c);
+      const tree = change.quota && this.#d.quotas.enforced ? await this.#d.quotas.tree(c.project_id) : null;
       const journal = journalEntry(who, c, change.journal.action, change.journal.open ? { open: true } : { result: 'Success' });
       let done: boolean;
       try {
@@ -247,10 +279,16 @@ export class ContainerCore {
             if (!ok) throw new BerthError('conflict', `The host of container ${c.uuid} has no room left for the new limits.`);
           }
           await repo.insertAction(trx, journal);
+          if (tree && change.quota) await applyPlan(trx, tree.plan(c.project_id), change.quota);
           return true;
         });
       } catch (e) {
         if (isUniqueViolation(e) && change.set?.name !== undefined) throw nameTaken(change.set.name);
+        if (e instanceof QuotaRefused && tree && change.quota) {
+          await settleRefusal(this.#d.db, tree, c.project_id, positivePart(change.quota), false);
+          continue;
+        }
+        if (isTransientConflict(e)) continue;
         throw e;
       }
       if (done) return { ...c, ...(change.set ?? {}), updated_at: new Date().toISOString() };
@@ -309,9 +347,16 @@ export class ContainerCore {
   }
 }
 
+const negateAmounts = (a: Amounts): Amounts => ({ containers: -a.containers, cpu: -a.cpu, memory: -a.memory, disk: -a.disk });
+const positivePart = (a: Amounts): Amounts => ({ containers: Math.max(0, a.containers), cpu: Math.max(0, a.cpu), memory: Math.max(0, a.memory), disk: Math.max(0, a.disk) });
+
+type Inserted = 'done' | 'no_room' | 'quota' | 'victim_moved';
+
 interface Change {
   set?: Partial<ContainerRow>;
   forget?: boolean;
+  /** The change of the project's quota usage (a take when positive, refused over quota). */
+  quota?: Amounts;
   claim?: { hostId: string; claim: repo.Claim };
   journal: { action: string; open: boolean };
 }

@@ -10,7 +10,8 @@ const row = (over: Partial<ContainerRow> = {}): ContainerRow => ({
   cpu: 1, memory_mb: 512, disk_gb: 0, spec: JSON.stringify({ image: 'busybox', cpu: 1, memoryMb: 512 }),
   desired: 'running', status: 'Running', status_reason: null, status_detail: null, task_state: null,
   generation: 3, observed_generation: 3, restart_generation: 0, engine_id: 'e1', observed: '{}', deleted: 0,
-  created_at: '2026-01-01T00:00:00.000Z', updated_at: '2026-01-01T00:00:00.000Z', ...over,
+  created_at: '2026-01-01T00:00:00.000Z', updated_at: '2026-01-01T00:00:00.000Z',
+  priority: 0, admitted_at: null, queued_at: null, ...over,
 });
 
 const host = (over: Partial<HostView> = {}): HostView => ({

@@ -28,5 +28,12 @@ export function newRow(who: Actor, projectId: string, n: NewContainer, hostId: s
     task_state: hostId ? 'container_creating' : null,
     generation: 1, observed_generation: 0, restart_generation: 0, engine_id: null, observed: '{}', deleted: 0,
     created_at: now, updated_at: now,
+    priority: priorityOf(n.spec.labels), admitted_at: now, queued_at: null,
   };
+}
+
+/** The `berth.priority` label as an integer; null when missing or not an integer. */
+export function priorityOf(labels: Record<string, string> | undefined): number | null {
+  const v = labels?.['berth.priority'];
+  return v !== undefined && /^-?\d{1,9}$/.test(v.trim()) ? Number(v) : null;
 }

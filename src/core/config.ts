@@ -22,6 +22,8 @@ export interface Config {
   scheduler: 'fill-first' | 'spread' | 'binpack';
   /** The URL other servers of the cloud reach this one on; undefined: derived from `listen`. */
   advertiseUrl: string | undefined;
+  /** Count quota usage and refuse creates over quota (false only to measure what quotas cost). */
+  quotas: boolean;
 }
 
 interface Setting {
@@ -90,6 +92,7 @@ export const settings: Setting[] = [
   { env: 'BERTH_HOST_NAME', flag: '--host-name', key: 'hostName', help: 'name of the in-process agent\'s compute host', default: () => hostname(), parse: text },
   { env: 'BERTH_SCHEDULER', flag: '--scheduler', key: 'scheduler', help: 'placement strategy: fill-first, spread or binpack', default: () => 'fill-first', parse: oneOf(['fill-first', 'spread', 'binpack'] as const) },
   { env: 'BERTH_ADVERTISE_URL', flag: '--advertise-url', key: 'advertiseUrl', help: 'URL the other servers of the cloud reach this one on, for agent calls they forward (default: from --listen)', default: () => undefined, parse: httpUrl },
+  { env: 'BERTH_QUOTAS', flag: '--quotas', key: 'quotas', help: 'enforce quotas (false only to measure what they cost)', default: () => true, parse: bool },
 ];
 
 /** Builds the configuration from flags (already parsed, keyed by setting key) and the environment. */

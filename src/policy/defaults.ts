@@ -137,6 +137,15 @@ export const CONTAINER_RULES: Readonly<Record<string, string>> = {
   'zun-service:delete': ADMIN,
   'zun-service:update': ADMIN,
   'berth:host_credentials': ADMIN,
+
+  'container:quota:get': OWN_PROJECT_READER,
+  'container:quota:update': ADMIN,
+  'container:quota:delete': ADMIN,
+  // Zun's default: any project-scoped caller may read a quota class.
+  'container:quota_class:get': 'rule:admin_or_owner',
+  'container:quota_class:update': ADMIN,
+  'container:quota_tree:get': OWN_PROJECT_READER,
+  'container:quota_tree:update': ADMIN,
 };
 
 /** Every built-in rule, base rules first. */

@@ -18,6 +18,9 @@ import { ForwardedStreams } from './forward-streams.js';
 import { forwardRoutes } from '../http/forward.js';
 import { HostIndex } from '../container/host-index.js';
 import { ContainerCore } from '../container/core.js';
+import { QuotaBook } from '../container/quota-book.js';
+import { recountUsage } from '../container/quota-usage.js';
+import { Requeue } from '../container/requeue.js';
 
 export interface Services {
   app: ReturnType<typeof createApp>;
@@ -26,6 +29,7 @@ export interface Services {
   hub: AgentHub;
   bus: ChangeBus;
   core: ContainerCore;
+  quotas: QuotaBook;
   cloudId: string;
   close(): Promise<void>;
 }
@@ -65,16 +69,22 @@ export async function buildServices(config: Config, db: Database, log: Logger): 
   const bus = new ChangeBus(db);
   await bus.start();
   const clusterSecret = await clusterSecretOf(db);
-  const hub = new AgentHub({ db, log, bus, cloudId, clusterSecret });
+  const quotas = new QuotaBook(db, { enforced: config.quotas });
+  await quotas.start();
+  if (quotas.enforced) await recountUsage(db, await quotas.tree(), log);
+  const hub = new AgentHub({ db, log, bus, cloudId, clusterSecret, quotas });
+  const requeue = new Requeue({ db, book: quotas, bus, log });
   const forwarded = new ForwardedStreams({ hub, clusterSecret, log });
   const sessions = new InteractiveSessions(hub);
   const index = new HostIndex(db);
   await index.start(bus);
-  const core = new ContainerCore({ db, bus, index, hub, strategy: config.scheduler });
+  const core = new ContainerCore({ db, bus, index, hub, strategy: config.scheduler, quotas, log, onQuotaReleased: () => requeue.kick() });
+  hub.onQuotaReleased = () => requeue.kick();
+  requeue.start();
   const app = createApp({ log });
   registerAuth(app, { tokens, requireProjectHeader: config.requireProjectHeader });
   await identityService(app, { db, tokens, policy, region: config.region });
-  await containerService(app, { db, policy, hub, bus, log, strategy: config.scheduler, sessions, core });
+  await containerService(app, { db, policy, hub, bus, log, strategy: config.scheduler, sessions, core, quotas });
   forwardRoutes(app, { hub, clusterSecret });
   app.server.on('upgrade', (req, socket, head) => {
     const path = (req.url ?? '').split('?')[0];
@@ -84,9 +94,11 @@ export async function buildServices(config: Config, db: Database, log: Logger): 
     else socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
   });
   return {
-    app, tokens, policy, hub, bus, core, cloudId,
+    app, tokens, policy, hub, bus, core, quotas, cloudId,
     async close() {
       index.stop();
+      await requeue.stop();
+      await quotas.stop();
       sessions.close();
       forwarded.close();
       await hub.close();

@@ -15,6 +15,7 @@ import {
 import type { ChangeBus } from './changes.js';
 import { desiredKey, desiredOf } from './desired.js';
 import { applyStatuses } from './status.js';
+import type { QuotaBook } from '../container/quota-book.js';
 import { decideRoute, type RouteDecision } from './route.js';
 import { forwardCall, forwardStream } from './forward-client.js';
 import { deferredStream, type StreamClosed, type StreamHandle } from './stream-handle.js';
@@ -73,7 +74,12 @@ export class AgentHub {
   readonly serverId = newId();
   #clusterSecret: string;
 
-  constructor(deps: { db: Database; log: Logger; bus: ChangeBus; cloudId: string; clusterSecret: string }) {
+  #quotas: QuotaBook | undefined;
+  /** Called when a confirmed delete gave quota back. */
+  onQuotaReleased: (() => void) | undefined;
+
+  constructor(deps: { db: Database; log: Logger; bus: ChangeBus; cloudId: string; clusterSecret: string; quotas?: QuotaBook }) {
+    this.#quotas = deps.quotas;
     this.#db = deps.db;
     this.#log = deps.log.child({ component: 'hub' });
     this.#bus = deps.bus;
@@ -217,7 +223,8 @@ export class AgentHub {
   }
 
   async #status(conn: Connection, updates: ObservedStatus[]): Promise<void> {
-    const changedHosts = await applyStatuses(this.#db, conn.hostId, updates);
+    const changedHosts = await applyStatuses(this.#db, conn.hostId, updates, this.#quotas);
+    if (changedHosts) this.onQuotaReleased?.();
     await this.#seen(conn);
     // Other servers' host indexes re-read the host; this server's hub pushes the change to the agent.
     if (changedHosts) await this.#bus.publish(conn.hostId);

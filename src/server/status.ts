@@ -2,17 +2,20 @@ import type { Database } from '../store/db.js';
 import * as repo from '../store/container-repo.js';
 import type { ContainerSpec, ObservedStatus } from '../agent/protocol.js';
 import { claimOf } from '../container/host-view.js';
+import type { QuotaBook } from '../container/quota-book.js';
+import { amountsOfRow, releaseQuota } from '../container/quota-usage.js';
 
 /**
  * Writes what an agent observed. A container whose deletion the agent confirmed leaves the database and
  * gives its claim back to the host; otherwise its status, reason and engine facts are stored, and once the
  * agent has applied the current generation the task state clears and the open actions finish. When the
  * engine refused new limits, the row's limits and the host's claim go back to what the engine has.
- * Returns whether any claim on the host changed.
+ * Quota goes back in the same transaction. Returns whether any claim on the host changed.
  */
-export async function applyStatuses(db: Database, hostId: string, updates: ObservedStatus[]): Promise<boolean> {
+export async function applyStatuses(db: Database, hostId: string, updates: ObservedStatus[], quotas?: QuotaBook): Promise<boolean> {
   if (updates.length === 0) return false;
   let claimsChanged = false;
+  const tree = quotas?.enforced && updates.some((u) => u.status === 'Deleted' || u.limitsRefused) ? await quotas.tree() : null;
   await db.tx(async (trx) => {
     for (const u of updates) {
       const row = await repo.getContainer(trx, u.uuid);
@@ -23,6 +26,7 @@ export async function applyStatuses(db: Database, hostId: string, updates: Obser
         if (row.desired !== 'deleted' && !autoRemove) continue;
         if (!(await repo.removeContainerIf(trx, row.uuid, row.generation))) continue;
         await repo.releaseOnHost(trx, hostId, claimOf(row));
+        if (tree && row.queued_at === null) await releaseQuota(trx, tree, row.project_id, amountsOfRow(row));
         await repo.finishOpenActions(trx, row.uuid, 'Success');
         claimsChanged = true;
         continue;
@@ -39,11 +43,13 @@ export async function applyStatuses(db: Database, hostId: string, updates: Obser
         spec.memoryMb = refused.memoryMb;
         Object.assign(limits, { cpu: refused.cpu, memory_mb: refused.memoryMb, spec: JSON.stringify(spec) });
         await repo.releaseOnHost(trx, hostId, { cpu: row.cpu - refused.cpu, memoryMb: row.memory_mb - refused.memoryMb, diskGb: 0, containers: 0 });
+        if (tree && row.queued_at === null) await releaseQuota(trx, tree, row.project_id, { containers: 0, cpu: row.cpu - refused.cpu, memory: row.memory_mb - refused.memoryMb, disk: 0 });
         claimsChanged = true;
       }
       const set: Partial<typeof row> = {
         status,
-        status_reason: refused ? refused.reason : u.statusReason,
+        // A preempted container keeps the reason naming who reclaimed it while it waits.
+        status_reason: refused ? refused.reason : row.queued_at !== null && !u.statusReason ? row.status_reason : u.statusReason,
         status_detail: u.statusDetail,
         engine_id: u.engineId ?? row.engine_id,
         observed: JSON.stringify(observed),

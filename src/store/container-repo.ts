@@ -141,3 +141,9 @@ export const finishOpenActions = (q: Queryable, uuid: string, result: string, me
 /** Actions still open on a container (finished when the agent reports the generation applied). */
 export const openActions = (q: Queryable, uuid: string) =>
   q.selectFrom('container_actions').selectAll().where('container_uuid', '=', uuid).where('finish_time', 'is', null).execute();
+
+/** Containers holding quota in the given projects (not queued, not being deleted), at most `limit`. */
+export const containersHoldingQuota = (q: Queryable, projectIds: readonly string[], limit = 500) =>
+  projectIds.length === 0 ? Promise.resolve([] as ContainerRow[]) : q.selectFrom('containers').selectAll()
+    .where('project_id', 'in', projectIds).where('queued_at', 'is', null).where('desired', '!=', 'deleted')
+    .orderBy('admitted_at', 'desc').limit(limit).execute();

@@ -4,6 +4,7 @@ import { identitySchema } from './migrations/0001-identity.js';
 import { containerSchema } from './migrations/0002-containers.js';
 import { admissionSchema } from './migrations/0003-admission.js';
 import { agentRouteSchema } from './migrations/0004-agent-routes.js';
+import { quotaSchema } from './migrations/0005-quotas.js';
 
 export interface Migration {
   version: number;
@@ -20,4 +21,5 @@ export const migrations: Migration[] = [
   { version: 2, name: 'containers', up: containerSchema },
   { version: 3, name: 'admission', up: admissionSchema },
   { version: 4, name: 'agent-routes', up: agentRouteSchema },
+  { version: 5, name: 'quotas', up: quotaSchema },
 ];

@@ -33,6 +33,12 @@ export interface ContainerRow {
   desired: string; status: string; status_reason: string | null; status_detail: string | null; task_state: string | null;
   generation: number; observed_generation: number; restart_generation: number; engine_id: string | null;
   observed: string; deleted: number; created_at: string; updated_at: string;
+  /** The `berth.priority` label (lower is reclaimed first); null: the project's priority applies. */
+  priority: number | null;
+  /** When its quota was last taken; null while it has none (queued, or never admitted). */
+  admitted_at: string | null;
+  /** Set while preempted and waiting for capacity (its quota given back). */
+  queued_at: string | null;
 }
 export interface ContainerActionRow {
   id: string; container_uuid: string; project_id: string; user_id: string; action: string; request_id: string;
@@ -42,6 +48,16 @@ export interface ContainerActionRow {
 export interface ServerRow { id: string; url: string; started_at: string; last_seen_at: string }
 /** The server that holds a host's agent connection. */
 export interface AgentRouteRow { host_id: string; server_id: string; connection_id: string; connected_at: string }
+
+/** Per-project settings of the quota model; amounts are JSON objects of resource → number. */
+export interface QuotaSettingsRow {
+  project_id: string; mode: string; guarantee: string; borrow_limit: string; lend_limit: string;
+  weight: number; priority: number; updated_at: string;
+}
+/** A Zun quota class (only `default` is used): JSON resource → limit. */
+export interface QuotaClassRow { name: string; limits: string; updated_at: string }
+/** What a scope (a project, or a lend pool `pool:...`) uses. */
+export interface QuotaUsageRow { scope: string; containers: number; cpu: number; memory: number; disk: number }
 
 export interface Tables {
   domains: DomainRow;
@@ -57,4 +73,7 @@ export interface Tables {
   container_actions: ContainerActionRow;
   servers: ServerRow;
   agent_routes: AgentRouteRow;
+  quota_settings: QuotaSettingsRow;
+  quota_classes: QuotaClassRow;
+  quota_usage: QuotaUsageRow;
 }

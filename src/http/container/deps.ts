@@ -6,6 +6,7 @@ import type { ChangeBus } from '../../server/changes.js';
 import type { Strategy } from '../../scheduler/index.js';
 import type { InteractiveSessions } from './interactive.js';
 import type { ContainerCore } from '../../container/core.js';
+import type { QuotaBook } from '../../container/quota-book.js';
 
 export interface ContainerDeps {
   db: Database;
@@ -16,4 +17,6 @@ export interface ContainerDeps {
   strategy: Strategy;
   sessions: InteractiveSessions;
   core: ContainerCore;
+  /** The quota model's tree; settings changes call `quotas.changed()`. */
+  quotas: QuotaBook;
 }

@@ -6,6 +6,8 @@ import { MAX_VERSION, MIN_VERSION, registerMicroversion } from './microversion.j
 import { containerRoutes } from './containers.js';
 import { actionRoutes } from './actions.js';
 import { hostRoutes } from './hosts.js';
+import { quotaRoutes } from './quotas.js';
+import { quotaTreeRoutes } from './quota-tree.js';
 
 export type { ContainerDeps } from './deps.js';
 
@@ -30,6 +32,8 @@ export async function containerService(app: FastifyInstance, deps: ContainerDeps
       containerRoutes(api, deps);
       actionRoutes(api, deps);
       hostRoutes(api, deps);
+      quotaRoutes(api, deps);
+      quotaTreeRoutes(api, deps);
     }, { prefix: '/v1' });
   }, { prefix: '/container' });
 }

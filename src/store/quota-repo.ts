@@ -1,0 +1,139 @@
+import { sql } from 'kysely';
+import type { Queryable } from './db.js';
+import type { QuotaSettingsRow, QuotaUsageRow } from './schema.js';
+import { RESOURCES, type Amounts, type Limits, type ProjectNode, type QuotaSettings } from '../quota/types.js';
+
+/** Queries over quota settings, quota classes and usage rows (see migration 5). */
+
+const real = (v: number) => sql`cast(${v} as double precision)`;
+const ZERO: Amounts = Object.freeze({ containers: 0, cpu: 0, memory: 0, disk: 0 });
+
+export const amountsOf = (r: Pick<QuotaUsageRow, 'containers' | 'cpu' | 'memory' | 'disk'> | undefined): Amounts =>
+  r ? { containers: Number(r.containers), cpu: Number(r.cpu), memory: Number(r.memory), disk: Number(r.disk) } : { ...ZERO };
+
+// ---------------------------------------------------------------------------------------------------
+// Settings and classes
+
+export function settingsOf(r: QuotaSettingsRow): QuotaSettings {
+  return {
+    mode: r.mode as QuotaSettings['mode'], guarantee: JSON.parse(r.guarantee) as Limits,
+    borrowLimit: JSON.parse(r.borrow_limit) as Limits, lendLimit: JSON.parse(r.lend_limit) as Limits,
+    weight: Number(r.weight), priority: Number(r.priority),
+  };
+}
+
+export const getSettings = async (q: Queryable, projectId: string): Promise<QuotaSettings | null> => {
+  const r = await q.selectFrom('quota_settings').selectAll().where('project_id', '=', projectId).executeTakeFirst();
+  return r ? settingsOf(r) : null;
+};
+
+export async function putSettings(q: Queryable, projectId: string, s: QuotaSettings): Promise<void> {
+  const row: QuotaSettingsRow = {
+    project_id: projectId, mode: s.mode, guarantee: JSON.stringify(s.guarantee), borrow_limit: JSON.stringify(s.borrowLimit),
+    lend_limit: JSON.stringify(s.lendLimit), weight: s.weight, priority: s.priority, updated_at: new Date().toISOString(),
+  };
+  const { project_id: _id, ...set } = row;
+  await q.insertInto('quota_settings').values(row).onConflict((oc) => oc.column('project_id').doUpdateSet(set)).execute();
+}
+
+export const deleteSettings = (q: Queryable, projectId: string) => q.deleteFrom('quota_settings').where('project_id', '=', projectId).execute();
+
+export async function getClass(q: Queryable, name: string): Promise<Limits> {
+  const r = await q.selectFrom('quota_classes').select('limits').where('name', '=', name).executeTakeFirst();
+  return r ? (JSON.parse(r.limits) as Limits) : {};
+}
+
+export async function putClass(q: Queryable, name: string, limits: Limits): Promise<void> {
+  const row = { name, limits: JSON.stringify(limits), updated_at: new Date().toISOString() };
+  await q.insertInto('quota_classes').values(row).onConflict((oc) => oc.column('name').doUpdateSet({ limits: row.limits, updated_at: row.updated_at })).execute();
+}
+
+/** Every project with its settings (null when none were set), for the quota model's tree. */
+export async function loadProjects(q: Queryable): Promise<ProjectNode[]> {
+  const rows = await q.selectFrom('projects')
+    .leftJoin('quota_settings', 'quota_settings.project_id', 'projects.id')
+    .select(['projects.id', 'projects.name', 'projects.parent_id', 'projects.domain_id'])
+    .select(['quota_settings.project_id as s_id', 'quota_settings.mode', 'quota_settings.guarantee', 'quota_settings.borrow_limit',
+      'quota_settings.lend_limit', 'quota_settings.weight', 'quota_settings.priority', 'quota_settings.updated_at'])
+    .execute();
+  return rows.map((r) => ({
+    id: r.id, name: r.name, parentId: r.parent_id, domainId: r.domain_id,
+    settings: r.s_id ? settingsOf({
+      project_id: r.s_id, mode: r.mode!, guarantee: r.guarantee!, borrow_limit: r.borrow_limit!, lend_limit: r.lend_limit!,
+      weight: r.weight!, priority: r.priority!, updated_at: r.updated_at!,
+    }) : null,
+  }));
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Usage rows
+
+/**
+ * Adds `change` to a usage row only while every resource with a positive change stays within `limit`
+ * (Infinity = unchecked); creates the row when missing. Returns the row after the write, or undefined
+ * when the limit refused it. The one conditional write that makes quota admission safe without a lock.
+ */
+export async function addUsage(q: Queryable, scope: string, change: Amounts, limit?: Amounts): Promise<Amounts | undefined> {
+  await q.insertInto('quota_usage').values({ scope, containers: 0, cpu: 0, memory: 0, disk: 0 })
+    .onConflict((oc) => oc.column('scope').doNothing()).execute();
+  let u = q.updateTable('quota_usage')
+    .set({
+      containers: sql`containers + ${change.containers}`, cpu: sql`cpu + ${real(change.cpu)}`,
+      memory: sql`memory + ${change.memory}`, disk: sql`disk + ${change.disk}`,
+    })
+    .where('scope', '=', scope);
+  if (limit) {
+    for (const r of RESOURCES) {
+      if (change[r] > 0 && Number.isFinite(limit[r])) {
+        // A small tolerance: cpu amounts are float sums.
+        u = r === 'cpu'
+          ? u.where(sql<boolean>`cpu + ${real(change.cpu)} <= ${real(limit.cpu + 1e-9)}`)
+          : u.where(sql<boolean>`${sql.ref(r)} + ${change[r]} <= ${real(limit[r])}`);
+      }
+    }
+  }
+  const row = await u.returning(['containers', 'cpu', 'memory', 'disk']).executeTakeFirst();
+  return row ? amountsOf(row) : undefined;
+}
+
+export async function usageOf(q: Queryable, scopes: readonly string[]): Promise<Map<string, Amounts>> {
+  const m = new Map<string, Amounts>();
+  if (scopes.length === 0) return m;
+  for (const r of await q.selectFrom('quota_usage').selectAll().where('scope', 'in', scopes).execute()) m.set(r.scope, amountsOf(r));
+  return m;
+}
+
+export async function allUsage(q: Queryable): Promise<Map<string, Amounts>> {
+  const m = new Map<string, Amounts>();
+  for (const r of await q.selectFrom('quota_usage').selectAll().execute()) m.set(r.scope, amountsOf(r));
+  return m;
+}
+
+export async function writeUsage(q: Queryable, scope: string, a: Amounts): Promise<void> {
+  const row = { scope, containers: a.containers, cpu: a.cpu, memory: a.memory, disk: a.disk };
+  const { scope: _s, ...set } = row;
+  await q.insertInto('quota_usage').values(row).onConflict((oc) => oc.column('scope').doUpdateSet(set)).execute();
+}
+
+export const deleteUsage = (q: Queryable, scopes: readonly string[]) =>
+  scopes.length === 0 ? Promise.resolve() : q.deleteFrom('quota_usage').where('scope', 'in', scopes).execute().then(() => undefined);
+
+/** What each project's containers that hold quota add up to (queued ones hold none). */
+export async function countHeld(q: Queryable): Promise<Map<string, Amounts>> {
+  const rows = await q.selectFrom('containers')
+    .select(['project_id', sql<number>`count(*)`.as('containers'), sql<number>`coalesce(sum(cpu), 0)`.as('cpu'),
+      sql<number>`coalesce(sum(memory_mb), 0)`.as('memory'), sql<number>`coalesce(sum(disk_gb), 0)`.as('disk')])
+    .where('queued_at', 'is', null)
+    .groupBy('project_id').execute();
+  return new Map(rows.map((r) => [r.project_id, amountsOf(r)]));
+}
+
+/** Preempted containers waiting for capacity, oldest first. */
+export const queuedContainers = (q: Queryable, limit = 50) =>
+  q.selectFrom('containers').selectAll().where('queued_at', 'is not', null).orderBy('queued_at').orderBy('uuid').limit(limit).execute();
+
+export async function countQueued(q: Queryable): Promise<Map<string, number>> {
+  const rows = await q.selectFrom('containers').select(['project_id', sql<number>`count(*)`.as('n')])
+    .where('queued_at', 'is not', null).groupBy('project_id').execute();
+  return new Map(rows.map((r) => [r.project_id, Number(r.n)]));
+}
