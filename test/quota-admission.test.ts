@@ -49,7 +49,7 @@ eachEngineDialect(skip, (dialect) => {
     }
     const third = await runCli(['appcontainer', 'run', '--name', 'three', 'busybox', 'sleep', '600'], alice.env);
     assert.notEqual(third.code, 0);
-    assert.match(third.stderr, /Quota exceeded for resources: \['containers'\]/);
+    assert.match(third.stderr, /Quota exceeded for resources: \['containers', 'cpu'\]/);
     assert.match(third.stderr, /403/);
     const get = await runCli(['appcontainer', 'quota', 'get', '--usages', id, '-f', 'json'], env);
     assert.equal(get.code, 0, get.stderr);
@@ -65,7 +65,7 @@ eachEngineDialect(skip, (dialect) => {
     assert.equal((await run(alice, 'four')).status, 202);
     const again = await run(alice, 'five');
     assert.equal(again.status, 403);
-    assert.match(again.json.errors[0].detail, /Quota exceeded for resources: \['containers'\]/);
+    assert.match(again.json.errors[0].detail, /Quota exceeded for resources: \['containers', 'cpu'\]/);
     // A resize over the cpu limit is refused the same way; within it, accepted.
     const resize = await call('PATCH', `${ZUN}/containers/four`, { cpu: 1.5 }, alice.token);
     assert.equal(resize.status, 403, resize.text);

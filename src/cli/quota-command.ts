@@ -23,7 +23,7 @@ interface SetFlags {
 
 const TREE_PATH = '/os-berth/quota-tree';
 
-/** `cpu=4,memory=4096`; `cpu=none` clears a resource (its default applies again). Repeatable. */
+/** `cpu=4,memory=4096`; `cpu=-1` is no limit; `cpu=none` clears a resource (its default applies again). Repeatable. */
 function amountsFlag(value: string, previous: AmountsFlag | undefined): AmountsFlag {
   const out: AmountsFlag = { ...previous };
   for (const part of value.split(',').map((s) => s.trim()).filter(Boolean)) {
@@ -36,7 +36,7 @@ function amountsFlag(value: string, previous: AmountsFlag | undefined): AmountsF
       continue;
     }
     const n = text === '' ? NaN : Number(text);
-    if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`the amount of ${key} must be a number 0 or more (or none), not "${text}"`);
+    if (!Number.isFinite(n) || (n < 0 && n !== -1)) throw new InvalidArgumentError(`the amount of ${key} must be a number 0 or more, -1 for no limit, or none, not "${text}"`);
     out[key] = n;
   }
   return out;

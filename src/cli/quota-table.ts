@@ -8,7 +8,7 @@ type TableResource = (typeof TABLE_RESOURCES)[number];
 
 /** One project as GET /container/v1/os-berth/quota-tree answers it. */
 export interface TreeProject {
-  project_id: string;
+  id: string;
   name: string;
   parent_id: string | null;
   depth: number;

@@ -33,11 +33,15 @@ const bad = (m: string) => new BerthError('bad_request', m);
 const NUMERIC = /^\s*-?[0-9]+(\.[0-9]+)?\s*$/;
 const isResource = (k: string): k is Resource => (RESOURCES as readonly string[]).includes(k);
 
-/** One amount: a number 0 or more; whole except cpu. Text is accepted when it is a plain number. */
+/**
+ * One amount: a number 0 or more, or -1 for no limit (as in Zun); whole except cpu. Text is accepted
+ * when it is a plain number.
+ */
 export function amountOf(field: string, resource: Resource, v: unknown): number {
   const n = typeof v === 'number' ? v : typeof v === 'string' && NUMERIC.test(v) ? Number(v) : NaN;
   if (!Number.isFinite(n)) throw bad(`Invalid input for field '${field}': ${JSON.stringify(v)} is not a number.`);
-  if (n < 0) throw bad(`Invalid input for field '${field}': ${n} is negative; quota amounts are 0 or more (Berth has no "unlimited" -1).`);
+  if (n === -1) return Infinity;
+  if (n < 0) throw bad(`Invalid input for field '${field}': ${n} is negative; quota amounts are 0 or more, or -1 for no limit.`);
   if (resource !== 'cpu' && !Number.isInteger(n)) throw bad(`Invalid input for field '${field}': ${n} is not a whole number.`);
   return n;
 }

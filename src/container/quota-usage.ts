@@ -3,7 +3,6 @@
  * plan's conditional writes in order (the project's own row, then the pool or parent rows it draws
  * from), a release the same writes with the opposite sign. And the recount that repairs drift.
  */
-import { sql } from 'kysely';
 import type { Database, Queryable } from '../store/db.js';
 import * as quotas from '../store/quota-repo.js';
 import { drawDelta, RESOURCES, type Amounts, type QuotaTree, type Take } from '../quota/index.js';
@@ -13,7 +12,7 @@ export const ZERO: Amounts = Object.freeze({ containers: 0, cpu: 0, memory: 0, d
 
 /** The quota amounts a container holds. */
 export const amountsOfRow = (c: { cpu: number; memory_mb: number; disk_gb: number }, containers = 1): Amounts =>
-  ({ containers, cpu: Number(c.cpu), memory: Number(c.memory_mb), disk: Number(c.disk_gb) });
+  ({ containers, cpu: Math.round(Number(c.cpu) * 1000) / 1000, memory: Number(c.memory_mb), disk: Number(c.disk_gb) });
 
 const negated = (a: Amounts): Amounts => ({ containers: -a.containers, cpu: -a.cpu, memory: -a.memory, disk: -a.disk });
 const isZero = (a: Amounts) => RESOURCES.every((r) => Math.abs(a[r]) < 1e-9);
@@ -96,7 +95,7 @@ export function expectedUsage(tree: QuotaTree, held: ReadonlyMap<string, Amounts
  */
 export async function recountUsage(db: Database, tree: QuotaTree, log?: Logger): Promise<string[]> {
   const repaired = await db.tx(async (trx) => {
-    if (db.dialect === 'postgres') await sql`lock table containers, quota_usage in share row exclusive mode`.execute(trx);
+    await quotas.lockForRecount(trx, db.dialect);
     const expected = expectedUsage(tree, await quotas.countHeld(trx));
     const stored = await quotas.allUsage(trx);
     const changed: string[] = [];

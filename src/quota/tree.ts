@@ -30,8 +30,11 @@ export class QuotaTree {
     // A parent outside the list makes a top-level project; a cycle is cut at the first project found on it.
     for (const p of projects) this.#parent.set(p.id, p.parentId !== null && this.#nodes.has(p.parentId) ? p.parentId : null);
     for (const p of projects) {
-      for (let up = this.#parent.get(p.id) ?? null; up !== null; up = this.#parent.get(up) ?? null) {
+      // `seen` ends the walk on a cycle above p that p is not on; that cycle is cut when one of its own projects comes.
+      const seen = new Set<string>();
+      for (let up = this.#parent.get(p.id) ?? null; up !== null && !seen.has(up); up = this.#parent.get(up) ?? null) {
         if (up === p.id) { this.#parent.set(p.id, null); break; }
+        seen.add(up);
       }
     }
     const byName = (a: string, b: string): number => {

@@ -20,7 +20,8 @@ function badAmounts(field: string, v: unknown): string | null {
   for (const [k, x] of Object.entries(v)) {
     if (x === undefined) continue;
     if (!(RESOURCES as readonly string[]).includes(k)) return `unknown resource '${k}' in the ${field}; use ${RESOURCES.join(', ')}`;
-    if (typeof x !== 'number' || !Number.isFinite(x) || x < 0) return `the ${field} of ${k} must be a finite number of at least 0`;
+    if (x === Infinity) continue; // no limit (Zun's -1)
+    if (typeof x !== 'number' || !Number.isFinite(x) || x < 0) return `the ${field} of ${k} must be a number of at least 0, or no limit`;
     if (WHOLE.includes(k as Resource) && !Number.isInteger(x)) return `the ${field} of ${k} must be a whole number`;
   }
   return null;
@@ -57,6 +58,10 @@ export function validateSettings(tree: QuotaTree, projectId: string, s: QuotaSet
   if (s.mode === 'share' && tree.parentOf(projectId) === null) return `${name} has no parent project to share, so it cannot be in share mode`;
 
   const after = tree.withSettings(projectId, s);
+  if (after.mode(projectId) === 'lend') {
+    const endless = RESOURCES.filter((r) => after.nominal(projectId)[r] === Infinity);
+    if (endless.length > 0) return `${name} lends what its guarantee holds, so in lend mode its guarantee of ${endless.join(', ')} must be a number, not no limit`;
+  }
   const up = payer(after, projectId);
   if (up !== null && s.mode !== 'share') {
     const g = after.explicit(projectId), n = after.nominal(up);

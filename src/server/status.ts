@@ -49,7 +49,7 @@ export async function applyStatuses(db: Database, hostId: string, updates: Obser
       const set: Partial<typeof row> = {
         status,
         // A preempted container keeps the reason naming who reclaimed it while it waits.
-        status_reason: refused ? refused.reason : row.queued_at !== null && !u.statusReason ? row.status_reason : u.statusReason,
+        status_reason: refused ? refused.reason : row.queued_at !== null ? row.status_reason ?? u.statusReason : u.statusReason,
         status_detail: u.statusDetail,
         engine_id: u.engineId ?? row.engine_id,
         observed: JSON.stringify(observed),

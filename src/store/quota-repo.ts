@@ -1,23 +1,34 @@
 import { sql } from 'kysely';
 import type { Queryable } from './db.js';
 import type { QuotaSettingsRow, QuotaUsageRow } from './schema.js';
-import { RESOURCES, type Amounts, type Limits, type ProjectNode, type QuotaSettings } from '../quota/types.js';
+import { RESOURCES, type Amounts, type Resource, type Limits, type ProjectNode, type QuotaSettings } from '../quota/types.js';
 
 /** Queries over quota settings, quota classes and usage rows (see migration 5). */
 
-const real = (v: number) => sql`cast(${v} as double precision)`;
 const ZERO: Amounts = Object.freeze({ containers: 0, cpu: 0, memory: 0, disk: 0 });
 
-export const amountsOf = (r: Pick<QuotaUsageRow, 'containers' | 'cpu' | 'memory' | 'disk'> | undefined): Amounts =>
-  r ? { containers: Number(r.containers), cpu: Number(r.cpu), memory: Number(r.memory), disk: Number(r.disk) } : { ...ZERO };
+/** vCPUs in thousandths, as usage rows count them. */
+export const milli = (cpu: number): number => Math.round(cpu * 1000);
+
+export const amountsOf = (r: Pick<QuotaUsageRow, 'containers' | 'cpu_milli' | 'memory' | 'disk'> | undefined): Amounts =>
+  r ? { containers: Number(r.containers), cpu: Number(r.cpu_milli) / 1000, memory: Number(r.memory), disk: Number(r.disk) } : { ...ZERO };
+
+/** The usage row's column of a resource. */
+const column = (r: Resource) => (r === 'cpu' ? 'cpu_milli' : r);
+/** A resource's amount in the row's unit. */
+const stored = (r: Resource, v: number) => (r === 'cpu' ? milli(v) : v);
 
 // ---------------------------------------------------------------------------------------------------
 // Settings and classes
 
+/** Amounts as stored: JSON with -1 for no limit (JSON has no Infinity). */
+const limitsText = (l: Limits): string => JSON.stringify(l, (_k, v: unknown) => (v === Infinity ? -1 : v));
+const limitsOf = (text: string): Limits => JSON.parse(text, (_k, v: unknown) => (v === -1 ? Infinity : v)) as Limits;
+
 export function settingsOf(r: QuotaSettingsRow): QuotaSettings {
   return {
-    mode: r.mode as QuotaSettings['mode'], guarantee: JSON.parse(r.guarantee) as Limits,
-    borrowLimit: JSON.parse(r.borrow_limit) as Limits, lendLimit: JSON.parse(r.lend_limit) as Limits,
+    mode: r.mode as QuotaSettings['mode'], guarantee: limitsOf(r.guarantee),
+    borrowLimit: limitsOf(r.borrow_limit), lendLimit: limitsOf(r.lend_limit),
     weight: Number(r.weight), priority: Number(r.priority),
   };
 }
@@ -29,8 +40,8 @@ export const getSettings = async (q: Queryable, projectId: string): Promise<Quot
 
 export async function putSettings(q: Queryable, projectId: string, s: QuotaSettings): Promise<void> {
   const row: QuotaSettingsRow = {
-    project_id: projectId, mode: s.mode, guarantee: JSON.stringify(s.guarantee), borrow_limit: JSON.stringify(s.borrowLimit),
-    lend_limit: JSON.stringify(s.lendLimit), weight: s.weight, priority: s.priority, updated_at: new Date().toISOString(),
+    project_id: projectId, mode: s.mode, guarantee: limitsText(s.guarantee), borrow_limit: limitsText(s.borrowLimit),
+    lend_limit: limitsText(s.lendLimit), weight: s.weight, priority: s.priority, updated_at: new Date().toISOString(),
   };
   const { project_id: _id, ...set } = row;
   await q.insertInto('quota_settings').values(row).onConflict((oc) => oc.column('project_id').doUpdateSet(set)).execute();
@@ -40,11 +51,11 @@ export const deleteSettings = (q: Queryable, projectId: string) => q.deleteFrom(
 
 export async function getClass(q: Queryable, name: string): Promise<Limits> {
   const r = await q.selectFrom('quota_classes').select('limits').where('name', '=', name).executeTakeFirst();
-  return r ? (JSON.parse(r.limits) as Limits) : {};
+  return r ? limitsOf(r.limits) : {};
 }
 
 export async function putClass(q: Queryable, name: string, limits: Limits): Promise<void> {
-  const row = { name, limits: JSON.stringify(limits), updated_at: new Date().toISOString() };
+  const row = { name, limits: limitsText(limits), updated_at: new Date().toISOString() };
   await q.insertInto('quota_classes').values(row).onConflict((oc) => oc.column('name').doUpdateSet({ limits: row.limits, updated_at: row.updated_at })).execute();
 }
 
@@ -74,25 +85,22 @@ export async function loadProjects(q: Queryable): Promise<ProjectNode[]> {
  * when the limit refused it. The one conditional write that makes quota admission safe without a lock.
  */
 export async function addUsage(q: Queryable, scope: string, change: Amounts, limit?: Amounts): Promise<Amounts | undefined> {
-  await q.insertInto('quota_usage').values({ scope, containers: 0, cpu: 0, memory: 0, disk: 0 })
+  await q.insertInto('quota_usage').values({ scope, containers: 0, cpu_milli: 0, memory: 0, disk: 0 })
     .onConflict((oc) => oc.column('scope').doNothing()).execute();
   let u = q.updateTable('quota_usage')
     .set({
-      containers: sql`containers + ${change.containers}`, cpu: sql`cpu + ${real(change.cpu)}`,
+      containers: sql`containers + ${change.containers}`, cpu_milli: sql`cpu_milli + ${milli(change.cpu)}`,
       memory: sql`memory + ${change.memory}`, disk: sql`disk + ${change.disk}`,
     })
     .where('scope', '=', scope);
   if (limit) {
     for (const r of RESOURCES) {
       if (change[r] > 0 && Number.isFinite(limit[r])) {
-        // A small tolerance: cpu amounts are float sums.
-        u = r === 'cpu'
-          ? u.where(sql<boolean>`cpu + ${real(change.cpu)} <= ${real(limit.cpu + 1e-9)}`)
-          : u.where(sql<boolean>`${sql.ref(r)} + ${change[r]} <= ${real(limit[r])}`);
+        u = u.where(sql<boolean>`${sql.ref(column(r))} + ${stored(r, change[r])} <= ${Math.floor(stored(r, limit[r]) + 1e-6)}`);
       }
     }
   }
-  const row = await u.returning(['containers', 'cpu', 'memory', 'disk']).executeTakeFirst();
+  const row = await u.returning(['containers', 'cpu_milli', 'memory', 'disk']).executeTakeFirst();
   return row ? amountsOf(row) : undefined;
 }
 
@@ -110,7 +118,7 @@ export async function allUsage(q: Queryable): Promise<Map<string, Amounts>> {
 }
 
 export async function writeUsage(q: Queryable, scope: string, a: Amounts): Promise<void> {
-  const row = { scope, containers: a.containers, cpu: a.cpu, memory: a.memory, disk: a.disk };
+  const row = { scope, containers: a.containers, cpu_milli: milli(a.cpu), memory: a.memory, disk: a.disk };
   const { scope: _s, ...set } = row;
   await q.insertInto('quota_usage').values(row).onConflict((oc) => oc.column('scope').doUpdateSet(set)).execute();
 }
@@ -121,7 +129,7 @@ export const deleteUsage = (q: Queryable, scopes: readonly string[]) =>
 /** What each project's containers that hold quota add up to (queued ones hold none). */
 export async function countHeld(q: Queryable): Promise<Map<string, Amounts>> {
   const rows = await q.selectFrom('containers')
-    .select(['project_id', sql<number>`count(*)`.as('containers'), sql<number>`coalesce(sum(cpu), 0)`.as('cpu'),
+    .select(['project_id', sql<number>`count(*)`.as('containers'), sql<number>`coalesce(sum(round(cpu * 1000)), 0)`.as('cpu_milli'),
       sql<number>`coalesce(sum(memory_mb), 0)`.as('memory'), sql<number>`coalesce(sum(disk_gb), 0)`.as('disk')])
     .where('queued_at', 'is', null)
     .groupBy('project_id').execute();
@@ -136,4 +144,9 @@ export async function countQueued(q: Queryable): Promise<Map<string, number>> {
   const rows = await q.selectFrom('containers').select(['project_id', sql<number>`count(*)`.as('n')])
     .where('queued_at', 'is not', null).groupBy('project_id').execute();
   return new Map(rows.map((r) => [r.project_id, Number(r.n)]));
+}
+
+/** Holds back creates and usage writes while the usage rows are recounted (SQLite has one writer already). */
+export async function lockForRecount(q: Queryable, dialect: string): Promise<void> {
+  if (dialect === 'postgres') await sql`lock table containers, quota_usage in share row exclusive mode`.execute(q);
 }

@@ -57,7 +57,8 @@ export interface QuotaSettingsRow {
 /** A Zun quota class (only `default` is used): JSON resource → limit. */
 export interface QuotaClassRow { name: string; limits: string; updated_at: string }
 /** What a scope (a project, or a lend pool `pool:...`) uses. */
-export interface QuotaUsageRow { scope: string; containers: number; cpu: number; memory: number; disk: number }
+/** A usage row; vCPUs in thousandths, so that sums stay exact. */
+export interface QuotaUsageRow { scope: string; containers: number; cpu_milli: number; memory: number; disk: number }
 
 export interface Tables {
   domains: DomainRow;

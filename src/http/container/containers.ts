@@ -48,7 +48,8 @@ function buildNew(deps: ContainerDeps, req: FastifyRequest, b: CreateBody) {
   const memoryMb = b.memory == null ? DEFAULT_MEMORY_MB : parseMemoryMb(b.memory);
   checkResources(cpu, memoryMb);
   for (const key of Object.keys(b.labels ?? {}))
-    if (key.startsWith('berth.')) throw new BerthError('bad_request', `Label ${key} is reserved: labels starting with "berth." belong to the cloud.`);
+    if (key.startsWith('berth.') && key !== 'berth.priority')
+      throw new BerthError('bad_request', `Label ${key} is reserved: labels starting with "berth." belong to the cloud (except berth.priority).`);
   for (const key of Object.keys(b.environment ?? {}))
     if (!/^[^=\0]+$/.test(key)) throw new BerthError('bad_request', `Invalid environment variable name: ${key}`);
 

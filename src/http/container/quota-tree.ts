@@ -38,7 +38,7 @@ export function renderProjectQuota(p: ProjectQuota) {
     resources[r] = { guarantee: finite(row.guarantee), limit: finite(row.limit), in_use: row.inUse, borrowed: row.borrowed, lent: row.lent };
   }
   return {
-    project_id: p.projectId, name: p.name, parent_id: p.parentId, depth: p.depth, mode: p.mode,
+    id: p.projectId, name: p.name, parent_id: p.parentId, depth: p.depth, mode: p.mode,
     weight: p.settings.weight, priority: p.settings.priority, preempted: p.preempted,
     guarantee: setAmounts(p.settings.guarantee), borrow_limit: setAmounts(p.settings.borrowLimit), lend_limit: setAmounts(p.settings.lendLimit),
     resources,

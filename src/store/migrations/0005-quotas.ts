@@ -5,7 +5,7 @@ import type { Dialect } from '../db.js';
  * Quotas: per-project settings of the sharing model, Zun's quota classes, and usage rows updated with
  * conditional writes in the admission transaction. A usage row's scope is a project id (what the
  * project and, through share mode, its children use) or a lend pool (`pool:...`, the pool's draw).
- * A container counts while `queued_at` is null; a preempted one waits in the queue with no usage.
+ * vCPUs are counted in thousandths so that sums stay exact. A container counts while `queued_at` is null; a preempted one waits in the queue with no usage.
  */
 export async function quotaSchema(db: Kysely<any>, dialect: Dialect): Promise<void> {
   const float = dialect === 'postgres' ? 'double precision' : 'real';
@@ -27,7 +27,7 @@ export async function quotaSchema(db: Kysely<any>, dialect: Dialect): Promise<vo
   await db.schema.createTable('quota_usage')
     .addColumn('scope', 'text', (c) => c.primaryKey())
     .addColumn('containers', 'integer', (c) => c.notNull().defaultTo(0))
-    .addColumn('cpu', float, (c) => c.notNull().defaultTo(0))
+    .addColumn('cpu_milli', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('memory', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('disk', 'integer', (c) => c.notNull().defaultTo(0))
     .execute();
