@@ -5,7 +5,9 @@
  * For each database (SQLite; PostgreSQL with one and with two servers when BERTH_BENCH_POSTGRES names a
  * server, `postgres://user@127.0.0.1:PORT/db`) it:
  *   1. prepares the database in this process: migrations, identity, N hosts with credentials (bulk rows),
- *      and 10,000 containers of one project (the list project), with the hosts' used_* set to match;
+ *      no quota limit for the admin project (which creates) and the list project, and 10,000 containers
+ *      of the list project, with the hosts' used_* set to match (the servers' start-up recount writes the
+ *      quota usage rows);
  *   2. starts `berth server` as child processes on that database (no local agent);
  *   3. connects N real agents (src/agent) from this process, each over its own WebSocket, each on an
  *      in-memory engine (bench/memory-engine.ts) that already holds the seeded containers;
@@ -14,7 +16,9 @@
  *      container stopped inside an engine to `GET /containers/{id}` saying Stopped;
  *   5. seeds up to M containers (bulk rows, hosts' used_* to match, engines told first) and measures
  *      creates again;
- *   6. checks that no host is over its capacity and that every host's used_* is the sum of its claims.
+ *   6. times the quota usage recount the servers run at start-up (src/container/quota-usage.ts) over all
+ *      M containers, which must find nothing to repair;
+ *   7. checks that no host is over its capacity and that every host's used_* is the sum of its claims.
  * Server RSS is sampled every 500 ms from /proc.
  *
  * Run: node dist/bench/admission.js   (`npm run bench -- admission`)
@@ -25,7 +29,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { Agent as HttpAgent } from 'node:http';
-import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -39,10 +42,13 @@ import { hashSecret, newId, newSecret, newUuid } from '../src/core/ids.js';
 import { Database } from '../src/store/db.js';
 import { bootstrapIdentity } from '../src/identity/bootstrap.js';
 import * as identity from '../src/store/identity-repo.js';
+import * as quotas from '../src/store/quota-repo.js';
+import { recountUsage } from '../src/container/quota-usage.js';
+import { DEFAULT_SETTINGS, QuotaTree, ZUN_DEFAULTS, amounts } from '../src/quota/index.js';
 import type { ContainerRow, HostRow } from '../src/store/schema.js';
 import { CPU_ALLOCATION_RATIO, MEMORY_ALLOCATION_RATIO } from '../src/container/host-view.js';
 import { MemoryEngine } from './memory-engine.js';
-import { formatTable, httpRequest, now, percentile, printResult } from './lib.js';
+import { formatTable, freePort, httpRequest, now, percentile, printResult } from './lib.js';
 
 const envInt = (name: string, dflt: number) => {
   const v = process.env[name];
@@ -98,6 +104,8 @@ async function prepare(db: Database, password: string, fleet: Fleet): Promise<{ 
   const adminUser = (await identity.getUserByName(db.kysely, 'default', 'admin'))!;
   const adminRole = (await identity.getRoleByName(db.kysely, 'admin'))!;
   await identity.insertAssignment(db.kysely, { user_id: adminUser.id, target_type: 'project', target_id: listProject, role_id: adminRole.id });
+  // Quotas are on by default: without this the admin project could make 40 containers (Zun's default).
+  for (const id of [adminProject, listProject]) await quotas.putSettings(db.kysely, id, { ...DEFAULT_SETTINGS, guarantee: { ...amounts.UNLIMITED } });
   const at = new Date().toISOString();
   const hosts: HostRow[] = fleet.hostNames.map((name, i) => ({
     id: fleet.hostIds[i], name, zone: 'nova', enabled: 1, forced_down: 0, disabled_reason: null,
@@ -173,17 +181,6 @@ async function seed(db: Database, fleet: Fleet, cloudId: string, projectOf: (i: 
 // Servers as child processes, RSS from /proc
 
 interface ServerProc { url: string; child: ChildProcess; dataDir: string; maxRssMb: number; timer: NodeJS.Timeout }
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** Servers still running, stopped if this process is told to end early. */
 const running = new Set<ServerProc>();
@@ -365,6 +362,13 @@ async function measureStatus(urls: string[], token: string, fleet: Fleet): Promi
   return { p50: r2(percentile(s, 50)), max: r2(s[s.length - 1]), samples: s.length };
 }
 
+async function timeRecount(db: Database): Promise<{ seconds: number; repaired: number }> {
+  const t0 = now();
+  const tree = new QuotaTree(await quotas.loadProjects(db.kysely), { ...ZUN_DEFAULTS, ...(await quotas.getClass(db.kysely, 'default')) });
+  const repaired = await recountUsage(db, tree);
+  return { seconds: r2((now() - t0) / 1000), repaired: repaired.length };
+}
+
 async function checkClaims(db: Database): Promise<{ overAdmitted: number; mismatched: number }> {
   const over = await sql<{ n: number }>`select count(*) as n from hosts where
       used_cpu > cpus * ${sql.raw(String(CPU_ALLOCATION_RATIO))} + 1e-6 or used_memory_mb > floor(memory_mb * ${sql.raw(String(MEMORY_ALLOCATION_RATIO))})
@@ -463,6 +467,10 @@ async function runOne(kind: string): Promise<Record<string, unknown>> {
       large = await measureCreates(urls, token, 'large');
       console.log(`[${kind}] creates at ${CONTAINERS}: ${large.perSec}/s p50 ${large.p50} ms p99 ${large.p99} ms; agents sent ${large.statusPerSec} status updates/s meanwhile`);
     }
+    // The recount each server runs at start-up, over every container now stored: its time, and that the
+    // usage rows the creates kept need no repair.
+    const recount = await timeRecount(db);
+    console.log(`[${kind}] quota usage recount over ${CONTAINERS} containers: ${recount.seconds} s, ${recount.repaired} rows repaired`);
     // Did the agents converge what was just created? (A create is done for the user once it shows Created.)
     await sleep(10_000);
     const converged = await sql<{ n: number }>`select count(*) as n from containers where name like 'large-%' and status = 'Created'`.execute(db.kysely);
@@ -479,6 +487,7 @@ async function runOne(kind: string): Promise<Record<string, unknown>> {
       listP50Ms: list.p50, listP99Ms: list.p99, listP99MsAtM: listLarge.p99, listPages: list.pages,
       statusToShowP50Ms: status.p50, statusToShowMaxMs: status.max,
       serverMaxRssMb: Math.round(rss), agentsConnectSeconds: r2(connected.seconds), seedSeconds: r2(seed10k + seedM),
+      quotaRecountSecondsAtM: recount.seconds, quotaRowsRepairedAtM: recount.repaired,
       overAdmittedHosts: claims.overAdmitted, hostsWithUsedNotSum: claims.mismatched, loadAverage: r2(loadavg()[0]),
     };
   } finally {

@@ -3,6 +3,7 @@
  * print a result (a readable table for people, then one JSON line for scripts).
  */
 import { request, type Agent, type IncomingHttpHeaders } from 'node:http';
+import { createServer } from 'node:net';
 
 /** Nearest-rank percentile of an ascending array; p in 0..100. NaN for an empty array. */
 export function percentile(sorted: readonly number[], p: number): number {
@@ -40,6 +41,18 @@ export function printResult(name: string, result: Record<string, unknown>): void
   console.log(`\n== ${name} ==`);
   console.log(formatTable(['metric', 'value'], Object.entries(result)));
   console.log(JSON.stringify({ bench: name, ...result }));
+}
+
+/** A TCP port of 127.0.0.1 that was free a moment ago (for a server started as a child process). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
 }
 
 /** Milliseconds since an arbitrary origin, with sub-millisecond resolution. */

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { LABEL_CLOUD } from '../src/agent/protocol.js';
-import { eachDialect, request, startTestServer, waitFor, type TestServer } from './helpers.js';
+import { eachDialect, request, startTestServer, unlimitedQuota, waitFor, type TestServer } from './helpers.js';
 import { engineIds, mainEngine, removeCloudContainers, startAgent, startSharedServers, uniqueHostName, type AgentProcess, type SharedServers } from './hosts-fixture.js';
 
 const CREATES = 200;
@@ -103,6 +103,7 @@ eachDialect((dialect) => {
     before(async () => {
       s = await startTestServer(dialect, { BERTH_LOCAL_AGENT: 'false' });
       token = await s.adminToken();
+      await unlimitedQuota(s, token);
       fleet = await startFleet(s, token, [s]);
     }, { timeout: 120_000 });
     after(async () => {
@@ -126,6 +127,7 @@ eachDialect((dialect) => {
     before(async () => {
       shared = await startSharedServers(dialect, 2);
       token = await shared.servers[0].adminToken();
+      await unlimitedQuota(shared.servers[0], token);
       // Agents on both servers: a create taken by one server reaches a host connected to the other.
       fleet = await startFleet(shared.servers[0], token, shared.servers);
     }, { timeout: 120_000 });

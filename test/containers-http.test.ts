@@ -236,6 +236,18 @@ function table(): Case[] {
     { name: 'host credentials: an unknown field', method: 'POST', path: '/os-berth/host-credentials', body: { host: 'h1', zone: 'z' }, as: 'admin', status: 400 },
     { name: 'host credentials: no host', method: 'POST', path: '/os-berth/host-credentials', body: {}, as: 'admin', status: 400 },
     { name: 'host credentials: malformed JSON', method: 'POST', path: '/os-berth/host-credentials', body: '{"host": ', as: 'admin', status: 400, detail: /Malformed JSON/ },
+
+    // Quotas (more in quotas-http.test.ts).
+    { name: 'quota: unknown project', method: 'GET', path: '/quotas/no-such-project', as: 'admin', status: 404, detail: /no-such-project/ },
+    { name: 'quota: usages not a boolean', method: 'GET', path: '/quotas/no-such-project?usages=maybe', as: 'admin', status: 400 },
+    { name: 'quota: an amount as words', method: 'PUT', path: '/quotas/no-such-project', body: { cpu: 'lots' }, as: 'admin', status: 400, detail: /cpu/ },
+    { name: 'quota: by a member', method: 'PUT', path: '/quotas/no-such-project', body: { cpu: 1 }, status: 403, detail: deny('container:quota:update') },
+    { name: 'quota: reset of an unknown project', method: 'DELETE', path: '/quotas/no-such-project', as: 'admin', status: 404 },
+    { name: 'quota defaults: unknown project', method: 'GET', path: '/quotas/no-such-project/defaults', as: 'admin', status: 404 },
+    { name: 'quota class: a name of 256 characters', method: 'GET', path: `/quota_classes/${'c'.repeat(256)}`, as: 'admin', status: 400 },
+    { name: 'quota class: a negative amount', method: 'PUT', path: '/quota_classes/default', body: { memory: -3 }, as: 'admin', status: 400, detail: /negative/ },
+    { name: 'quota tree: an empty project', method: 'GET', path: '/os-berth/quota-tree?project=', as: 'admin', status: 400 },
+    { name: 'quota tree: an unknown mode', method: 'PUT', path: '/os-berth/quota-tree/no-such-project', body: { mode: 'burst' }, as: 'admin', status: 400, detail: /mode/ },
   ];
 }
 

@@ -227,6 +227,18 @@ export async function startTestServer(dialect: TestDialect, extraEnv: Record<str
   };
 }
 
+/**
+ * Lifts the quota of a project (by name, default the bootstrap admin's) to no limit, for suites that
+ * measure something other than quotas with more containers than the default quota allows.
+ */
+export async function unlimitedQuota(server: { url: string }, adminToken: string, project = 'admin'): Promise<void> {
+  const found = await request(server.url, 'GET', `/identity/v3/projects?name=${encodeURIComponent(project)}`, { token: adminToken });
+  const id = found.json?.projects?.[0]?.id as string | undefined;
+  if (!id) throw new Error(`no project ${project}: ${found.status} ${found.text}`);
+  const r = await request(server.url, 'PUT', `/container/v1/quotas/${id}`, { token: adminToken, body: { containers: -1, cpu: -1, memory: -1, disk: -1 } });
+  if (r.status !== 200) throw new Error(`quota of ${project} not lifted: ${r.status} ${r.text}`);
+}
+
 /** `export K=V` / `export K='V'` lines of an openrc file. */
 export function parseOpenrc(text: string): Record<string, string> {
   const out: Record<string, string> = {};

@@ -25,7 +25,7 @@ export function toErrorAnswer(err: unknown, requestId: string): ErrorAnswer {
   const e = err as FastifyLikeError;
   if (e && typeof e === 'object' && e.validation) {
     const where = e.validationContext ?? 'body';
-    return { status: 400, title: titleOf(400), message: `Invalid input for ${where}: ${cleanValidation(e.message ?? '')}`, code: 'validation_failed' };
+    return { status: 400, title: titleOf(400), message: `Invalid input for ${where}: ${cleanValidation(e.message ?? '')}${unexpected(e.validation)}`, code: 'validation_failed' };
   }
   if (e && typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
     let message = e.message ?? titleOf(e.statusCode);
@@ -58,6 +58,13 @@ function constraintAnswer(err: unknown): ErrorAnswer | undefined {
     ? `Conflict occurred attempting to store ${what} - Duplicate entry.`
     : `Conflict occurred attempting to store ${what} - it refers to something that no longer exists.`;
   return { status: 409, title: titleOf(409), message, code: 'conflict' };
+}
+
+/** Names the field a schema did not expect (Ajv's message alone does not). */
+function unexpected(validation: unknown): string {
+  const first = Array.isArray(validation) ? (validation[0] as { keyword?: string; params?: { additionalProperty?: unknown } } | undefined) : undefined;
+  const field = first?.keyword === 'additionalProperties' ? first.params?.additionalProperty : undefined;
+  return typeof field === 'string' ? ` ('${field.slice(0, 64)}' was unexpected)` : '';
 }
 
 function cleanValidation(m: string): string {
