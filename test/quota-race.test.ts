@@ -7,7 +7,10 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { eachDialect, startTestServer, type TestServer } from './helpers.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { eachDialect, freshDatabase, memoryLog, startTestServer, type TestServer } from './helpers.js';
 import { startSharedServers, type SharedServers } from './hosts-fixture.js';
 import { addUser, ZUN } from './containers-fixture.js';
 
@@ -43,6 +46,34 @@ eachDialect((dialect) => {
     before(async () => { s = await startTestServer(dialect, { BERTH_LOCAL_AGENT: 'false' }); });
     after(async () => s?.stop());
     it(`${CREATES} concurrent creates against a limit of ${LIMIT} admit exactly ${LIMIT}`, async () => race([s], `one-${dialect.name}`));
+  });
+
+  it('a restart finds usage rows that drifted from the containers, repairs them and says so', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'berth-drift-'));
+    const db = await freshDatabase(dialect, dir);
+    let s: TestServer | undefined;
+    try {
+      const env = { BERTH_DATABASE: db.url, BERTH_LOCAL_AGENT: 'false', BERTH_ADMIN_PASSWORD: 'drift-admin-pw' };
+      s = await startTestServer(dialect, env);
+      const admin = await s.adminToken();
+      const u = await addUser(s, admin, { user: 'drift', project: 'drift', role: 'member' });
+      for (const name of ['d1', 'd2']) {
+        const r = await s.request('POST', `${ZUN}/containers?run=false`, { token: u.token, body: { name, image: 'busybox', cpu: 0.5, memory: 64 } });
+        assert.equal(r.status, 202, r.text);
+      }
+      // As if a crash had lost a release and doubled a take.
+      await s.server.db.kysely.updateTable('quota_usage').set({ containers: 7, cpu_milli: 100 }).where('scope', '=', u.projectId).execute();
+      await s.stop();
+      const capture = memoryLog('info');
+      s = await startTestServer(dialect, env, { log: capture.log });
+      assert.match(capture.text(), /quota usage did not match the containers; repaired/);
+      const usage = (await s.request('GET', `${ZUN}/quotas/${u.projectId}?usages=true`, { token: await s.adminToken() })).json;
+      assert.deepEqual([usage.containers.in_use, usage.cpu.in_use, usage.memory.in_use], [2, 1, 128]);
+    } finally {
+      await s?.stop();
+      await db.drop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   describe('two servers on one database', { skip: dialect.name === 'sqlite' ? 'several servers share a PostgreSQL database; SQLite is one server\'s' : false }, () => {

@@ -2,7 +2,8 @@
  * @module Quota administration behind Zun's quota and quota class API and Berth's quota tree: reads a
  * project's limits and usage, changes its settings and the default quota class. Settings are written in
  * one transaction, serialised by a lock, against the tree as stored at that moment, and only when the
- * quota model accepts them; then every server is told to reload its tree.
+ * quota model accepts them; then every server is told to reload its tree and the usage rows are
+ * recounted for the new settings.
  */
 import { BerthError } from '../core/errors.js';
 import type { Database } from '../store/db.js';
@@ -13,6 +14,7 @@ import {
 } from '../quota/index.js';
 import type { Actor } from './core.js';
 import type { QuotaBook } from './quota-book.js';
+import { recountUsage } from './quota-usage.js';
 import { applyChange, settingsChange, zunAmounts, type SettingsBody } from './quota-input.js';
 
 export interface QuotaAdminDeps {
@@ -188,6 +190,8 @@ export class QuotaAdmin {
       return before.withSettings(projectId, s);
     });
     await book.changed();
+    // A change of mode or guarantee moves what the pool and parent rows must hold.
+    await recountUsage(db, tree);
     return tree;
   }
 }
