@@ -107,7 +107,7 @@ function decide(tree: QuotaTree, leaves: string[], n: number, scoped: boolean): 
   let rows = new Map<string, Amounts>();
   const view = (id: string): Usage => (scoped ? new Map(scopes.get(id)!.flatMap((k) => (rows.has(k) ? [[k, rows.get(k)!] as const] : []))) : rows);
   const keep = (u: Usage) => (scoped ? u.forEach((v, k) => rows.set(k, v)) : (rows = u as Map<string, Amounts>));
-  const held: { id: string; takes: Take[]; ask: Amounts }[] = [];
+  const held: { id: string; takes: readonly Take[]; ask: Amounts }[] = [];
   const lat: number[] = [];
   let admitted = 0;
   while (lat.length < n) {
@@ -319,7 +319,9 @@ async function serverParts(kind: string): Promise<Record<string, number>> {
 function goals(r: Record<string, number>): (string | number)[][] {
   const row = (what: string, value: number, goal: number, met: boolean) => [what, value, goal, met ? 'yes' : 'no'];
   return [
-    ...('decisionsPerSec' in r ? [row('decisions/s (1,160-project tree)', r.decisionsPerSec, 100_000, r.decisionsPerSec >= 100_000)] : []),
+    // The model must not be what limits admission: a decision costs under 5% of a create through the API.
+    ...('decisionsPerSec' in r && 'createsPerSecOn' in r
+      ? [row('decisions/s ÷ creates/s (1,160-project tree)', r2(r.decisionsPerSec / r.createsPerSecOn), 20, r.decisionsPerSec >= 20 * r.createsPerSecOn)] : []),
     row(`burst: admitted (limit ${BURST_LIMIT})`, r.burstAdmitted, BURST_LIMIT, r.burstAdmitted === BURST_LIMIT),
     row('burst: refused with 403', r.burstRefused403, BURST - BURST_LIMIT, r.burstRefused403 === BURST - BURST_LIMIT),
     row('burst: any other status', r.burstOtherStatus, 0, r.burstOtherStatus === 0),

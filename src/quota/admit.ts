@@ -9,7 +9,7 @@ import type { Amounts, Resource, Take, Usage } from './types.js';
 import { applyTakes, rowOf } from './usage.js';
 
 export type Admission =
-  | { ok: true; takes: Take[]; explanation: string }
+  | { ok: true; takes: readonly Take[]; explanation: string }
   | { ok: false; exceeded: Resource[]; explanation: string; reclaim: boolean };
 
 /**
@@ -38,7 +38,11 @@ export function owed(tree: QuotaTree, usage: Usage, id: string, request: Amounts
 export function admit(tree: QuotaTree, usage: Usage, projectId: string, request: Amounts): Admission {
   const takes = tree.plan(projectId);
   const applied = applyTakes(usage, takes, request);
-  if (applied.ok) return { ok: true, takes, explanation: admitted(tree, applied.usage, projectId, request) };
+  if (applied.ok) {
+    // Most admissions are never explained; the sentence is built when read.
+    const after = applied.usage;
+    return { ok: true, takes, get explanation() { return admitted(tree, after, projectId, request); } };
+  }
   const take = takes.find((t) => t.scope === applied.scope)!;
   const entitled = entitlement(tree, projectId);
   const isOwed = owed(tree, usage, projectId, request);

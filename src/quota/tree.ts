@@ -23,6 +23,7 @@ export class QuotaTree {
   readonly #children = new Map<string | null, string[]>();
   readonly #defaults: Amounts;
   readonly #cache = new Map<string, Amounts>();
+  readonly #plans = new Map<string, readonly Take[]>();
 
   constructor(projects: readonly ProjectNode[], defaults: Amounts = ZUN_DEFAULTS) {
     this.#defaults = defaults;
@@ -157,14 +158,18 @@ export class QuotaTree {
   }
 
   /** The conditional writes of an admission, in order: own row, pool row, then the parent's (share). */
-  plan(id: string): Take[] {
-    const takes: Take[] = [{ kind: 'own', scope: id, limit: this.ownLimit(id) }];
+  plan(id: string): readonly Take[] {
+    let takes = this.#plans.get(id);
+    if (takes) return takes;
+    const list: Take[] = [{ kind: 'own', scope: id, limit: this.ownLimit(id) }];
     const mode = this.mode(id);
     if (mode === 'lend') {
       const { scope } = this.poolOf(id)!;
-      takes.push({ kind: 'pool', scope, member: id, capacity: this.poolCapacity(scope), reserved: this.reserved(id) });
+      list.push({ kind: 'pool', scope, member: id, capacity: this.poolCapacity(scope), reserved: this.reserved(id) });
     }
-    if (mode === 'share') takes.push(...this.plan(this.parentOf(id)!));
+    if (mode === 'share') list.push(...this.plan(this.parentOf(id)!));
+    takes = Object.freeze(list);
+    this.#plans.set(id, takes);
     return takes;
   }
 

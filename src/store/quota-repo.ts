@@ -85,22 +85,21 @@ export async function loadProjects(q: Queryable): Promise<ProjectNode[]> {
  * when the limit refused it. The one conditional write that makes quota admission safe without a lock.
  */
 export async function addUsage(q: Queryable, scope: string, change: Amounts, limit?: Amounts): Promise<Amounts | undefined> {
-  await q.insertInto('quota_usage').values({ scope, containers: 0, cpu_milli: 0, memory: 0, disk: 0 })
-    .onConflict((oc) => oc.column('scope').doNothing()).execute();
-  let u = q.updateTable('quota_usage')
-    .set({
-      containers: sql`containers + ${change.containers}`, cpu_milli: sql`cpu_milli + ${milli(change.cpu)}`,
-      memory: sql`memory + ${change.memory}`, disk: sql`disk + ${change.disk}`,
+  const checked = limit ? RESOURCES.filter((r) => change[r] > 0 && Number.isFinite(limit[r])) : [];
+  const allowed = (r: Resource) => Math.floor(stored(r, limit![r]) + 1e-6);
+  // A missing row starts at 0: the change alone must fit.
+  if (checked.some((r) => stored(r, change[r]) > allowed(r))) return undefined;
+  const values = { scope, containers: change.containers, cpu_milli: milli(change.cpu), memory: change.memory, disk: change.disk };
+  // One statement: insert the row, or add to it while every checked resource stays within its limit.
+  const row = await q.insertInto('quota_usage').values(values)
+    .onConflict((oc) => {
+      const add = oc.column('scope').doUpdateSet({
+        containers: sql`quota_usage.containers + ${values.containers}`, cpu_milli: sql`quota_usage.cpu_milli + ${values.cpu_milli}`,
+        memory: sql`quota_usage.memory + ${values.memory}`, disk: sql`quota_usage.disk + ${values.disk}`,
+      });
+      return checked.reduce((u, r) => u.where(sql<boolean>`${sql.ref(`quota_usage.${column(r)}`)} + ${stored(r, change[r])} <= ${allowed(r)}`), add);
     })
-    .where('scope', '=', scope);
-  if (limit) {
-    for (const r of RESOURCES) {
-      if (change[r] > 0 && Number.isFinite(limit[r])) {
-        u = u.where(sql<boolean>`${sql.ref(column(r))} + ${stored(r, change[r])} <= ${Math.floor(stored(r, limit[r]) + 1e-6)}`);
-      }
-    }
-  }
-  const row = await u.returning(['containers', 'cpu_milli', 'memory', 'disk']).executeTakeFirst();
+    .returning(['containers', 'cpu_milli', 'memory', 'disk']).executeTakeFirst();
   return row ? amountsOf(row) : undefined;
 }
 
