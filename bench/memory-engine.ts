@@ -12,7 +12,7 @@ import { EventEmitter } from 'node:events';
 import { EngineError } from '../src/engine/errors.js';
 import { LABEL_CLOUD, LABEL_HOST, LABEL_NAME, LABEL_PROJECT, LABEL_UUID } from '../src/agent/protocol.js';
 import type { DockerEngine } from '../src/engine/docker.js';
-import type { EngineContainerSpec, EngineEvent, EngineInfo, EngineState, EngineStatus, EngineSummary } from '../src/engine/types.js';
+import type { EngineContainerSpec, EngineEvent, EngineImageSummary, EngineInfo, EngineState, EngineStatus, EngineSummary } from '../src/engine/types.js';
 
 const NAME_PREFIX = 'berth-';
 
@@ -48,6 +48,11 @@ export class MemoryEngine {
 
   async info(): Promise<EngineInfo> {
     return { ...this.#info };
+  }
+
+  /** Holds no images: the agent reports an empty list. */
+  async listImages(): Promise<EngineImageSummary[]> {
+    return [];
   }
 
   async create(spec: EngineContainerSpec): Promise<string> {

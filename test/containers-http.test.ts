@@ -96,7 +96,7 @@ function table(): Case[] {
     create('security groups', { ...img, security_groups: ['default'] }, 400, /Security groups/),
     create('a volume mount', { ...img, mounts: [{ source: 'vol', destination: '/data' }] }, 400, /Mounts/),
     create('a host bind mount by an admin (allowed, not supported)', { ...img, mounts: [{ type: 'bind', source: '/etc', destination: '/x' }] }, 400, /Mounts/, { as: 'admin' }),
-    create('image driver glance', { ...img, image_driver: 'glance' }, 400, /image service/),
+    create('image driver glance with an unknown image', { image: 'no-such-image', image_driver: 'glance' }, 404, 'Image no-such-image could not be found.'),
     create('an unknown image driver', { ...img, image_driver: 'other' }, 400),
     create('auto_heal', { ...img, auto_heal: true }, 400, /auto_heal/),
     create('a duplicate name in the project', { ...img, name: 'idle' }, 409, /A container with name idle already exists/),

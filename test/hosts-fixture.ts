@@ -65,17 +65,21 @@ export async function mainEngine(): Promise<string> {
 
 export interface EngineHost { name: string; engine: string }
 
-/** The script's environment: without BERTH_URL, so it starts engines only (the suite starts agents). */
-function scriptEnv(): NodeJS.ProcessEnv {
+/**
+ * The script's environment: without BERTH_URL, so it starts engines only (the suite starts agents).
+ * `dataDir` gives the hosts their own data directory (and namespaces), apart from other suites' hosts.
+ */
+function scriptEnv(dataDir?: string): NodeJS.ProcessEnv {
   const env = { ...process.env };
   delete env.BERTH_URL;
   delete env.BERTH_OPENRC;
+  if (dataDir !== undefined) env.BERTH_DATA_DIR = dataDir;
   return env;
 }
 
 /** `scripts/test-hosts.sh up N`: host-1..host-N, each its own namespace and engine with busybox. */
-export async function upTestHosts(n: number): Promise<EngineHost[]> {
-  const r = await run('bash', [join(ROOT, 'scripts', 'test-hosts.sh'), 'up', String(n)], scriptEnv(), 300_000);
+export async function upTestHosts(n: number, dataDir?: string): Promise<EngineHost[]> {
+  const r = await run('bash', [join(ROOT, 'scripts', 'test-hosts.sh'), 'up', String(n)], scriptEnv(dataDir), 300_000);
   if (r.code !== 0) throw new Error(`test-hosts.sh up ${n} failed (${r.code}): ${r.stderr}`);
   const hosts = [...r.stdout.matchAll(/^(host-\d+) (unix:\/\/\S+)$/gm)].map((m) => ({ name: m[1], engine: m[2] }));
   if (hosts.length !== n) throw new Error(`test-hosts.sh up ${n} printed ${hosts.length} hosts: ${r.stdout}`);
@@ -83,8 +87,8 @@ export async function upTestHosts(n: number): Promise<EngineHost[]> {
 }
 
 /** `scripts/test-hosts.sh down`: stops every test engine and deletes the namespaces. */
-export async function downTestHosts(): Promise<void> {
-  const r = await run('bash', [join(ROOT, 'scripts', 'test-hosts.sh'), 'down'], scriptEnv(), 300_000);
+export async function downTestHosts(dataDir?: string): Promise<void> {
+  const r = await run('bash', [join(ROOT, 'scripts', 'test-hosts.sh'), 'down'], scriptEnv(dataDir), 300_000);
   if (r.code !== 0) throw new Error(`test-hosts.sh down failed (${r.code}): ${r.stderr}`);
 }
 

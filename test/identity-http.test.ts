@@ -104,6 +104,35 @@ const cases: Case[] = [
   { route: `DELETE ${V3}/projects/:id`, name: 'a project with children', path: `${V3}/projects/{teamA}`, status: 403, message: /child projects/ },
   { route: `DELETE ${V3}/projects/:id`, name: 'the project of the token', path: `${V3}/projects/{adminProject}`, status: 403, message: /scoped to/ },
 
+  // Keystone's name limits: 64 characters for projects and domains.
+  { route: `POST ${V3}/projects`, name: 'a 65-character name', body: { project: { name: 'p'.repeat(65) } }, status: 400, message: /project\/name/ },
+  { route: `PATCH ${V3}/projects/:id`, name: 'rename to 65 characters', path: `${V3}/projects/{teamA}`, body: { project: { name: 'p'.repeat(65) } }, status: 400, message: /project\/name/ },
+  { route: `POST ${V3}/projects`, name: "a tag with '/'", body: { project: { name: 'tagged', tags: ['a/b'] } }, status: 400, message: /tags/ },
+
+  // Project tags
+  { route: `GET ${V3}/projects/:id/tags`, name: 'unknown project', path: `${V3}/projects/nope/tags`, status: 404, message: /Could not find project: nope/ },
+  { route: `PUT ${V3}/projects/:id/tags`, name: 'tags is not a list', path: `${V3}/projects/{teamA}/tags`, body: { tags: 'a' }, status: 400, message: /tags/ },
+  { route: `PUT ${V3}/projects/:id/tags`, name: '81 tags', path: `${V3}/projects/{teamA}/tags`, body: { tags: Array.from({ length: 81 }, (_, i) => `t${i}`) }, status: 400, message: /tags/ },
+  { route: `DELETE ${V3}/projects/:id/tags`, name: 'unknown project', path: `${V3}/projects/nope/tags`, status: 404, message: /Could not find project: nope/ },
+  { route: `GET ${V3}/projects/:id/tags/:tag`, name: 'a tag the project lacks', path: `${V3}/projects/{teamA}/tags/nope`, status: 404, message: /Could not find tag: nope/ },
+  { route: `HEAD ${V3}/projects/:id/tags/:tag`, name: 'a tag the project lacks', path: `${V3}/projects/{teamA}/tags/nope`, status: 404 },
+  { route: `PUT ${V3}/projects/:id/tags/:tag`, name: "a tag with ','", path: `${V3}/projects/{teamA}/tags/a,b`, body: {}, status: 400, message: /tag/ },
+  { route: `DELETE ${V3}/projects/:id/tags/:tag`, name: 'a tag the project lacks', path: `${V3}/projects/{teamA}/tags/nope`, status: 404, message: /Could not find tag: nope/ },
+
+  // Groups
+  { route: `GET ${V3}/groups`, name: 'name given twice', path: `${V3}/groups?name=a&name=b`, status: 400, message: /name must be string/ },
+  { route: `POST ${V3}/groups`, name: 'a 65-character name', body: { group: { name: 'g'.repeat(65) } }, status: 400, message: /group\/name/ },
+  { route: `POST ${V3}/groups`, name: 'unknown domain', body: { group: { name: 'g', domain_id: 'nope' } }, status: 404, message: /Could not find domain: nope/ },
+  { route: `GET ${V3}/groups/:id`, name: 'unknown id', path: `${V3}/groups/nope`, status: 404, message: /^Could not find group: nope\.$/ },
+  { route: `PATCH ${V3}/groups/:id`, name: 'unknown id', path: `${V3}/groups/nope`, body: { group: { description: 'x' } }, status: 404, message: /Could not find group: nope/ },
+  { route: `DELETE ${V3}/groups/:id`, name: 'unknown id', path: `${V3}/groups/nope`, status: 404, message: /Could not find group: nope/ },
+  { route: `GET ${V3}/groups/:id/users`, name: 'unknown group', path: `${V3}/groups/nope/users`, status: 404, message: /Could not find group: nope/ },
+  { route: `PUT ${V3}/groups/:id/users/:user`, name: 'unknown group', path: `${V3}/groups/nope/users/{alice}`, status: 404, message: /Could not find group: nope/ },
+  { route: `HEAD ${V3}/groups/:id/users/:user`, name: 'unknown group', path: `${V3}/groups/nope/users/{alice}`, status: 404 },
+  { route: `GET ${V3}/groups/:id/users/:user`, name: 'unknown group', path: `${V3}/groups/nope/users/{alice}`, status: 404, message: /Could not find group: nope/ },
+  { route: `DELETE ${V3}/groups/:id/users/:user`, name: 'unknown group', path: `${V3}/groups/nope/users/{alice}`, status: 404, message: /Could not find group: nope/ },
+  { route: `GET ${V3}/users/:id/groups`, name: 'unknown user', path: `${V3}/users/nope/groups`, status: 404, message: /Could not find user: nope/ },
+
   // Grants on projects
   { route: `GET ${V3}/projects/:target/users/:user/roles`, name: 'unknown project', path: `${V3}/projects/nope/users/{alice}/roles`, status: 404, message: /Could not find project: nope/ },
   { route: `GET ${V3}/projects/:target/users/:user/roles`, name: 'unknown user', path: `${V3}/projects/{teamA}/users/nope/roles`, status: 404, message: /Could not find user: nope/ },
@@ -120,7 +149,8 @@ const cases: Case[] = [
   { route: `POST ${V3}/users`, name: 'password is a number', body: { user: { name: 'bob', password: 1234 } }, status: 400, message: /user\/password/ },
   { route: `POST ${V3}/users`, name: 'email is an object', body: { user: { name: 'bob', email: {} } }, status: 400, message: /user\/email/ },
   { route: `POST ${V3}/users`, name: 'duplicate name', body: { user: { name: 'alice' } }, status: 409, message: /Duplicate entry.*alice/ },
-  { route: `POST ${V3}/users`, name: 'unknown domain', body: { user: { name: 'bob', domain_id: 'nope' } }, status: 400, message: /domain: nope/ },
+  // Keystone answers an unknown domain with a 404 (tempest test_create_user_for_non_existent_domain).
+  { route: `POST ${V3}/users`, name: 'unknown domain', body: { user: { name: 'bob', domain_id: 'nope' } }, status: 404, message: /domain: nope/ },
   { route: `POST ${V3}/users`, name: 'unknown default project', body: { user: { name: 'bob', default_project_id: 'nope' } }, status: 400, message: /project: nope/ },
   { route: `GET ${V3}/users/:id`, name: 'unknown id', path: `${V3}/users/nope`, status: 404, message: /^Could not find user: nope\.$/ },
   { route: `PATCH ${V3}/users/:id`, name: 'unknown id', path: `${V3}/users/nope`, body: { user: { description: 'x' } }, status: 404, message: /Could not find user: nope/ },
@@ -133,7 +163,8 @@ const cases: Case[] = [
   { route: `POST ${V3}/users/:id/password`, name: 'wrong original password', path: `${V3}/users/{adminUser}/password`, body: { user: { password: 'new', original_password: 'wrong' } }, status: 401 },
   { route: `POST ${V3}/users/:id/password`, name: 'missing original_password', path: `${V3}/users/{adminUser}/password`, body: { user: { password: 'new' } }, status: 400, message: /original_password/ },
   { route: `POST ${V3}/users/:id/password`, name: 'empty new password', path: `${V3}/users/{adminUser}/password`, body: { user: { password: '', original_password: '{adminPassword}' } }, status: 400, message: /user\/password/ },
-  { route: `POST ${V3}/users/:id/password`, name: "another user's password", path: `${V3}/users/{alice}/password`, body: { user: { password: 'new', original_password: 's3cret' } }, status: 403, message: /identity:change_password/ },
+  // As in Keystone, the original password (not the caller) decides: a wrong one is a 401 whoever asks.
+  { route: `POST ${V3}/users/:id/password`, name: "another user's password, wrong original", path: `${V3}/users/{alice}/password`, body: { user: { password: 'new', original_password: 'wrong' } }, status: 401 },
   { route: `GET ${V3}/users/:id/projects`, name: 'unknown id', path: `${V3}/users/nope/projects`, status: 404, message: /Could not find user: nope/ },
 
   // Roles
@@ -163,6 +194,7 @@ const cases: Case[] = [
   { route: `GET ${V3}/domains`, name: 'name given twice', path: `${V3}/domains?name=a&name=b`, status: 400, message: /name must be string/ },
   { route: `POST ${V3}/domains`, name: 'duplicate name', body: { domain: { name: 'Default' } }, status: 409, message: /Duplicate entry.*Default/ },
   { route: `POST ${V3}/domains`, name: 'missing name', body: { domain: { description: 'x' } }, status: 400, message: /'name'/ },
+  { route: `POST ${V3}/domains`, name: 'a 65-character name', body: { domain: { name: 'd'.repeat(65) } }, status: 400, message: /domain\/name/ },
   { route: `GET ${V3}/domains/:id`, name: 'unknown id', path: `${V3}/domains/nope`, status: 404, message: /^Could not find domain: nope\.$/ },
   { route: `PATCH ${V3}/domains/:id`, name: 'unknown id', path: `${V3}/domains/nope`, body: { domain: { description: 'x' } }, status: 404, message: /Could not find domain: nope/ },
   { route: `PATCH ${V3}/domains/:id`, name: 'disable the default domain', path: `${V3}/domains/default`, body: { domain: { enabled: false } }, status: 403, message: /default domain/ },

@@ -37,7 +37,6 @@ const adminOnly: Row[] = [
   { method: 'PATCH', path: `${V3}/users/{self}`, body: { user: { enabled: false } }, rule: 'identity:update_user' },
   { method: 'DELETE', path: `${V3}/users/{scratchUser}`, rule: 'identity:delete_user', admin: 204 },
   { method: 'GET', path: `${V3}/users/{adminUser}/projects`, rule: 'identity:list_user_projects', admin: 200 },
-  { method: 'POST', path: `${V3}/users/{adminUser}/password`, body: { user: { password: 'x', original_password: 'y' } }, rule: 'identity:change_password' },
   { method: 'GET', path: `${V3}/roles`, rule: 'identity:list_roles', admin: 200 },
   { method: 'POST', path: `${V3}/roles`, body: { role: { name: 'made-by-{who}' } }, rule: 'identity:create_role', admin: 201 },
   { method: 'GET', path: `${V3}/roles/{memberRole}`, rule: 'identity:get_role', admin: 200 },
@@ -52,7 +51,12 @@ const adminOnly: Row[] = [
   { method: 'DELETE', path: `${V3}/projects/{teamA}/users/{alice}/roles/{readerRole}`, rule: 'identity:revoke_grant', admin: 204 },
   { method: 'GET', path: `${V3}/domains`, rule: 'identity:list_domains', admin: 200 },
   { method: 'POST', path: `${V3}/domains`, body: { domain: { name: 'made-by-{who}' } }, rule: 'identity:create_domain', admin: 201 },
-  { method: 'GET', path: `${V3}/domains/default`, rule: 'identity:get_domain', admin: 200 },
+  { method: 'GET', path: `${V3}/domains/{scratchDomain}`, rule: 'identity:get_domain', admin: 200 },
+  { method: 'GET', path: `${V3}/projects`, rule: 'identity:list_projects', admin: 200 },
+  { method: 'PUT', path: `${V3}/projects/{teamA}/tags/t-{who}`, body: {}, rule: 'identity:create_project_tag', admin: 201 },
+  { method: 'DELETE', path: `${V3}/projects/{teamA}/tags/t-{who}`, rule: 'identity:delete_project_tag', admin: 204 },
+  { method: 'PUT', path: `${V3}/projects/{teamA}/tags`, body: { tags: ['x'] }, rule: 'identity:update_project_tags', admin: 200 },
+  { method: 'DELETE', path: `${V3}/projects/{teamA}/tags`, rule: 'identity:delete_project_tags', admin: 204 },
   { method: 'PATCH', path: `${V3}/domains/default`, body: { domain: { description: 'changed' } }, rule: 'identity:update_domain', admin: 200 },
   { method: 'DELETE', path: `${V3}/domains/{scratchDomain}`, rule: 'identity:delete_domain', admin: 204 },
   { method: 'PUT', path: `${V3}/domains/default/users/{alice}/roles/{readerRole}`, rule: 'identity:create_grant', admin: 204 },
@@ -78,7 +82,7 @@ eachDialect((dialect) => {
     const f: Record<string, string> = {};
     const fill = (t: string) => t.replace(/\{(\w+)\}/g, (m, k: string) => f[k] ?? m);
     const fillDeep = (v: unknown): unknown =>
-      typeof v === 'string' ? fill(v) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, fillDeep(x)])) : v;
+      typeof v === 'string' ? fill(v) : Array.isArray(v) ? v.map(fillDeep) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, fillDeep(x)])) : v;
     const call = async (method: string, path: string, opts: RequestOptions = {}) => {
       const r = await s.request(method, path, opts);
       assert.ok(r.status < 500, `${method} ${path}: ${r.status} ${r.text}`);
@@ -156,14 +160,26 @@ eachDialect((dialect) => {
         assert.deepEqual(listed.json.projects.map((p: any) => p.id), [f.teamA]);
         const auth = await as('GET', `${V3}/auth/projects`);
         assert.deepEqual(auth.json.projects.map((p: any) => p.id), [f.teamA]);
-        // `openstack project list` as a non-admin: the projects it holds a role on, not the whole cloud.
-        const list = await as('GET', `${V3}/projects`);
-        assert.equal(list.status, 200);
-        assert.deepEqual(list.json.projects.map((p: any) => p.name), ['team-a']);
+        // Keystone's defaults: the domain of its project, and its project's tags (the whole project list
+        // is an admin's; `openstack project list --my-projects` lists its own).
+        const domain = await as('GET', `${V3}/domains/default`);
+        assert.equal(domain.status, 200);
+        assert.equal(domain.json.domain.name, 'Default');
+        assert.equal((await as('GET', `${V3}/projects/${f.teamA}/tags`)).status, 200);
+        assert.equal((await as('GET', `${V3}/projects/${f.adminProject}/tags`)).status, 403);
         assert.equal((await as('GET', `${V3}/auth/catalog`)).status, 200);
         assert.equal((await as('GET', `${V3}/auth/tokens`, { 'X-Subject-Token': token })).status, 200);
         assert.equal((await as('HEAD', `${V3}/auth/tokens`, { 'X-Subject-Token': token })).status, 200);
       }
+    });
+
+    it('a password change needs the original password, whoever asks (as in Keystone)', async () => {
+      const wrong = await call('POST', `${V3}/users/${f.rita}/password`, { token: f.aliceToken, body: { user: { password: 'x', original_password: 'nope' } } });
+      assert.equal(wrong.status, 401);
+      const ok = await call('POST', `${V3}/users/${f.rita}/password`, { token: f.adminToken, body: { user: { password: 'rita-pw2', original_password: 'rita-pw' } } });
+      assert.equal(ok.status, 204, ok.text);
+      assert.equal((await call('POST', `${V3}/auth/tokens`, { body: passwordAuth('rita', 'rita-pw', 'team-a') })).status, 401);
+      await s.token('rita', 'rita-pw2', 'team-a');
     });
 
     it('a member changes its own password: its tokens are revoked and the new password works', async () => {

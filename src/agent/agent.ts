@@ -8,6 +8,8 @@ import type { Logger } from '../core/log.js';
 import type { DockerEngine, EngineEvent } from '../engine/index.js';
 import { runCall } from './calls.js';
 import { Connection } from './connection.js';
+import { ImageLoader } from './image-loader.js';
+import { ImageReporter } from './image-report.js';
 import {
   HEARTBEAT_SECONDS,
   LABEL_CLOUD,
@@ -54,6 +56,8 @@ export class Agent {
   readonly #reconciler: Reconciler;
   readonly #batcher: StatusBatcher;
   readonly #streams: Streams;
+  readonly #images: ImageReporter;
+  readonly #loader: ImageLoader;
   #hostId: string | null = null;
   #heartbeat: NodeJS.Timeout | undefined;
   #resync: NodeJS.Timeout | undefined;
@@ -68,11 +72,20 @@ export class Agent {
     this.#log = opts.log.child({ component: 'agent', host: opts.name });
     const send = (m: AgentMessage) => this.#conn.send(m);
     this.#batcher = new StatusBatcher((updates) => send({ type: 'status', updates }));
+    this.#images = new ImageReporter({ engine: opts.engine, send, log: this.#log });
+    this.#loader = new ImageLoader({
+      serverUrl: opts.serverUrl,
+      credential: opts.credential,
+      engine: opts.engine,
+      log: this.#log,
+      onLoaded: (glanceImageId, ref) => void this.#images.reportLoaded(glanceImageId, ref).catch(() => undefined),
+    });
     this.#reconciler = new Reconciler({
       engine: opts.engine,
       hostName: opts.name,
       log: this.#log,
       report: (s) => this.#batcher.push(s),
+      images: this.#loader,
     });
     this.#streams = new Streams({ engine: opts.engine, send, log: this.#log });
     this.#conn = new Connection({
@@ -107,6 +120,7 @@ export class Agent {
     this.#stopTimers();
     this.#streams.closeAll();
     this.#batcher.clear();
+    this.#loader.stop();
     this.#events?.abort.abort();
     await Promise.all([this.#conn.stop(), this.#events?.done, this.#reconciler.idle()]);
     this.#events = undefined;
@@ -175,6 +189,8 @@ export class Agent {
     this.#hostId = hostId;
     this.#reconciler.setCloud(cloudId);
     this.#reconciler.reportAgain();
+    this.#images.reset();
+    void this.#images.reportAll();
     this.#resyncs = 0;
     this.#conn.markHealthy();
     this.#watchEvents(cloudId);
@@ -198,6 +214,7 @@ export class Agent {
     if (++this.#resyncs % FULL_REPORT_EVERY === 0) this.#reconciler.reportAgain();
     try {
       await this.#batcher.hold(() => this.#reconciler.resync());
+      await this.#images.reportAll();
     } finally {
       this.#resyncing = false;
     }

@@ -6,6 +6,8 @@
  */
 
 export const AGENT_PATH = '/agent/v1/connect';
+/** Where an agent downloads a Glance image's data (`docker save` tarball), with its host credential. */
+export const imageFilePath = (imageId: string) => `/agent/v1/images/${encodeURIComponent(imageId)}/file`;
 export const PROTOCOL_VERSION = 1;
 
 /** Docker labels Berth puts on everything it creates. */
@@ -41,7 +43,10 @@ export interface DesiredContainer {
 
 /** What to run, in Berth's own words (the engine adapter maps it to Docker). */
 export interface ContainerSpec {
+  /** What the engine knows the image by (for a Glance image: its id `sha256:…` once loaded). */
   image: string;
+  /** The Glance image `image` comes from: the agent loads its data from the server when the engine lacks it. */
+  glanceImageId?: string;
   command?: string[];
   entrypoint?: string[];
   env?: Record<string, string>;
@@ -97,6 +102,14 @@ export interface HostInfo {
   zone?: string;
 }
 
+/** One image the engine holds: its id, its repo tags, and the Glance image it was loaded from when known. */
+export interface HostImage {
+  id: string;
+  tags: string[];
+  size: number;
+  glanceImageId?: string;
+}
+
 /** Server → agent. */
 export type ServerMessage =
   | { type: 'welcome'; hostId: string; cloudId: string; protocol: number }
@@ -116,6 +129,8 @@ export type AgentMessage =
   | { type: 'hello'; protocol: number; host: HostInfo }
   | { type: 'heartbeat' }
   | { type: 'status'; updates: ObservedStatus[] }
+  /** `full`: every image the engine holds (the server forgets the others); else images just loaded. */
+  | { type: 'images'; full: boolean; images: HostImage[] }
   | { type: 'result'; id: string; ok: true; value: unknown }
   | { type: 'result'; id: string; ok: false; error: { status: number; message: string } }
   | { type: 'stream-data'; sid: string; data: string /* base64 */ }

@@ -17,6 +17,8 @@ export interface ReconcilerOptions {
   hostName: string;
   log: Logger;
   report: (status: ObservedStatus) => void;
+  /** Loads a Glance image the engine lacks before a container of it is created. */
+  images?: { ensure(glanceImageId: string, ref: string): Promise<void> };
 }
 
 /** 'apply' runs the diff; 'observe' only reports, unless the container is missing (then it is re-created). */
@@ -215,7 +217,10 @@ export class Reconciler {
   /** Runs one step; returns the engine container id afterwards (null once removed). */
   async #apply(step: Step, d: DesiredContainer, id: string | null, cloudId: string): Promise<string | null> {
     const engine = this.#o.engine;
-    if (step.kind === 'create') return engine.create(toEngineSpec(d, { cloudId, hostName: this.#o.hostName }));
+    if (step.kind === 'create') {
+      if (d.spec.glanceImageId !== undefined && this.#o.images) await this.#o.images.ensure(d.spec.glanceImageId, d.spec.image);
+      return engine.create(toEngineSpec(d, { cloudId, hostName: this.#o.hostName }));
+    }
     if (id === null) throw new Error(`cannot ${step.kind}: no engine container`);
     switch (step.kind) {
       case 'start': await engine.start(id); break;

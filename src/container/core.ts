@@ -25,6 +25,7 @@ import type { Amounts, QuotaTree } from '../quota/index.js';
 import type { QuotaBook } from './quota-book.js';
 import { amountsOfRow, applyPlan, QuotaRefused, takeQuota } from './quota-usage.js';
 import { preemptIn, settleRefusal, VictimMoved } from './preempt.js';
+import type { GlanceSource } from './images.js';
 
 
 /** Who is acting: identity, scope, and the policy check of the front door they came through. */
@@ -61,6 +62,8 @@ export interface CoreDeps {
   log?: Logger;
   /** Called after quota is given back, so preempted containers waiting for it may start. */
   onQuotaReleased?: () => void;
+  /** Resolves image_driver glance; without it such a create is refused. */
+  glance?: GlanceSource;
 }
 
 /** How often a decision is taken again after losing a race before the caller is told to retry. */
@@ -118,6 +121,10 @@ export class ContainerCore {
     who.authorize('container:create', { project_id: who.projectId });
     if (!who.projectId) throw new BerthError('forbidden', 'Creating a container needs a project-scoped token.');
     const projectId = who.projectId;
+    if (n.imageDriver === 'glance') {
+      if (!this.#d.glance) throw new BerthError('bad_request', 'The image service is not available on this server; use image_driver docker.');
+      n = await this.#d.glance.prepare(who, n);
+    }
     const label = n.spec.labels?.['berth.priority'];
     if (label !== undefined && !/^-?\d{1,9}$/.test(label.trim())) throw new BerthError('bad_request', `Label berth.priority must be an integer (got "${label}").`);
     // A name taken in the project is refused by the unique index when the row is written.

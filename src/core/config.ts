@@ -24,6 +24,10 @@ export interface Config {
   advertiseUrl: string | undefined;
   /** Count quota usage and refuse creates over quota (false only to measure what quotas cost). */
   quotas: boolean;
+  /** Where the image service keeps image data. */
+  imageDir: string;
+  /** The largest image upload accepted, in bytes. */
+  imageMaxBytes: number;
 }
 
 interface Setting {
@@ -92,6 +96,8 @@ export const settings: Setting[] = [
   { env: 'BERTH_HOST_NAME', flag: '--host-name', key: 'hostName', help: 'name of the in-process agent\'s compute host', default: () => hostname(), parse: text },
   { env: 'BERTH_SCHEDULER', flag: '--scheduler', key: 'scheduler', help: 'placement strategy: fill-first, spread or binpack', default: () => 'fill-first', parse: oneOf(['fill-first', 'spread', 'binpack'] as const) },
   { env: 'BERTH_ADVERTISE_URL', flag: '--advertise-url', key: 'advertiseUrl', help: 'URL the other servers of the cloud reach this one on, for agent calls they forward (default: from --listen)', default: () => undefined, parse: httpUrl },
+  { env: 'BERTH_IMAGE_DIR', flag: '--image-dir', key: 'imageDir', help: 'where image data is kept (default: images/ in the data dir)', default: (c) => resolve(c.dataDir ?? '.berth', 'images'), parse: (v, n) => resolve(text(v, n)) },
+  { env: 'BERTH_IMAGE_MAX_BYTES', flag: '--image-max-bytes', key: 'imageMaxBytes', help: 'largest image upload accepted, in bytes', default: () => 8 * 1024 ** 3, parse: positiveInt },
   { env: 'BERTH_QUOTAS', flag: '--quotas', key: 'quotas', help: 'enforce quotas (false only to measure what they cost)', default: () => true, parse: bool },
 ];
 

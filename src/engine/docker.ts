@@ -7,7 +7,7 @@
 import Docker from 'dockerode';
 import { statfs } from 'node:fs/promises';
 import { posix } from 'node:path';
-import type { Duplex } from 'node:stream';
+import { addAbortSignal, type Duplex, type Readable } from 'node:stream';
 import { toCreateOptions, toEngineImage, toEngineState, toSummary } from './convert.js';
 import { call, EngineError, isNotFound, toEngineError, tolerate } from './errors.js';
 import { followEvents, type WatchOptions } from './events.js';
@@ -15,7 +15,8 @@ import { demuxFrames } from './frames.js';
 import { asDuplex, closeWhenEnded, decodePathStat, defined, isDirectoryMode, readAll } from './io.js';
 import { renameTopEntry } from './tar.js';
 import type { RawStats } from './stats.js';
-import type { EngineContainerSpec, EngineEvent, EngineImage, EngineInfo, EngineState, EngineSummary } from './types.js';
+import { loadedImages } from './load.js';
+import type { EngineContainerSpec, EngineEvent, EngineImage, EngineImageSummary, EngineInfo, EngineState, EngineSummary } from './types.js';
 
 export interface DockerEngineOptions {
   /** `unix:///path/docker.sock` or `tcp://127.0.0.1:2375`; defaults to DOCKER_HOST, then the standard socket. */
@@ -92,6 +93,25 @@ export class DockerEngine {
       if (isNotFound(toEngineError(e))) return null;
       throw toEngineError(e);
     }
+  }
+
+  /** Every image the engine holds. */
+  async listImages(): Promise<EngineImageSummary[]> {
+    const rows = await call(this.#docker.listImages());
+    return rows.map((r) => ({ id: r.Id, tags: (r.RepoTags ?? []).filter((t) => t !== '<none>:<none>'), sizeBytes: r.Size }));
+  }
+
+  /**
+   * `docker load` of a docker save archive streamed from `data` (nothing is buffered). Resolves with
+   * what the engine says it loaded ("Loaded image: …" lines); fails with the engine's message when the
+   * archive is refused, or when `signal` aborts.
+   */
+  async loadImage(data: NodeJS.ReadableStream, signal?: AbortSignal): Promise<string[]> {
+    const res = await call(this.#docker.loadImage(data, { quiet: true, ...(signal ? { abortSignal: signal } : {}) }));
+    const out = await readAll(signal ? addAbortSignal(signal, res as Readable) : res).catch((e: unknown) => {
+      throw new EngineError(503, `docker load did not finish: ${e instanceof Error ? e.message : String(e)}`);
+    });
+    return loadedImages(out);
   }
 
   async create(spec: EngineContainerSpec): Promise<string> {

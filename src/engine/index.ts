@@ -15,6 +15,7 @@ export type {
   EngineContainerSpec,
   EngineEvent,
   EngineImage,
+  EngineImageSummary,
   EngineInfo,
   EnginePort,
   EngineRestartPolicy,

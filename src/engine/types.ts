@@ -118,6 +118,14 @@ export interface EngineImage {
   exposedPorts: string[];
 }
 
+/** One image of the engine's image list. */
+export interface EngineImageSummary {
+  id: string;
+  /** Repo tags (`name:tag`), without Docker's `<none>:<none>` placeholder. */
+  tags: string[];
+  sizeBytes: number;
+}
+
 export interface EngineEvent {
   id: string;
   /** Docker's action verbatim: `start`, `die`, `health_status: healthy`, ... */

@@ -50,7 +50,7 @@ function admit(req: FastifyRequest, info: TokenInfo | undefined, opts: AuthOptio
 }
 
 export function credentialsOf(info: TokenInfo): Credentials {
-  return { userId: info.userId, projectId: info.projectId, domainId: info.domainId, roles: info.roles.map((r) => r.name) };
+  return { userId: info.userId, projectId: info.projectId, domainId: info.domainId, projectDomainId: info.projectDomainId, roles: info.roles.map((r) => r.name) };
 }
 
 export function isAdmin(req: FastifyRequest): boolean {

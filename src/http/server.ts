@@ -4,8 +4,9 @@ import { Ajv } from 'ajv';
 import { BerthError } from '../core/errors.js';
 import { requestLogger, type Logger } from '../core/log.js';
 import { sendKeystoneError, sendPlainError, sendZunError, toErrorAnswer, type ErrorAnswer } from './errors.js';
+import { sendGlanceError } from './image/errors.js';
 
-export type ErrorFamily = 'keystone' | 'zun' | 'plain';
+export type ErrorFamily = 'keystone' | 'zun' | 'glance' | 'plain';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -18,6 +19,7 @@ declare module 'fastify' {
 export function familyOf(url: string): ErrorFamily {
   if (url.startsWith('/identity')) return 'keystone';
   if (url.startsWith('/container')) return 'zun';
+  if (url.startsWith('/image')) return 'glance';
   return 'plain';
 }
 
@@ -28,6 +30,8 @@ export function sendError(req: FastifyRequest, reply: FastifyReply, a: ErrorAnsw
       return sendKeystoneError(reply, a);
     case 'zun':
       return sendZunError(reply, req, a);
+    case 'glance':
+      return sendGlanceError(reply, req, a);
     default:
       return sendPlainError(reply, a);
   }

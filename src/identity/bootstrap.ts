@@ -34,14 +34,14 @@ export async function bootstrapIdentity(db: Database, adminPassword: string | un
       await repo.insertProject(trx, {
         id: projects[name], name, domain_id: DEFAULT_DOMAIN_ID, parent_id: null,
         description: name === 'admin' ? 'Bootstrap project for initializing the cloud.' : 'Project for Berth services',
-        enabled: 1, tags: '[]', created_at: now,
+        enabled: 1, tags: '[]', created_at: now, extra: '{}',
       });
     }
     const adminId = newId();
     await repo.insertUser(trx, {
       id: adminId, name: 'admin', domain_id: DEFAULT_DOMAIN_ID, default_project_id: projects.admin,
       password_hash: await hashPassword(password), enabled: 1, email: null, description: 'Cloud administrator',
-      password_changed_at: now, created_at: now,
+      password_changed_at: now, created_at: now, extra: '{}',
     });
     await repo.insertAssignment(trx, { user_id: adminId, target_type: 'project', target_id: projects.admin, role_id: roleIds.admin });
     await repo.insertAssignment(trx, { user_id: adminId, target_type: 'domain', target_id: DEFAULT_DOMAIN_ID, role_id: roleIds.admin });

@@ -6,6 +6,8 @@ export interface ServiceDefinition { type: string; name: string; path: string; d
 export const serviceDefinitions: ServiceDefinition[] = [
   { type: 'identity', name: 'keystone', path: '/identity/v3', description: 'Berth identity service' },
   { type: 'container', name: 'zun', path: '/container/v1', description: 'Berth container service' },
+  // Image clients add the version themselves (…/image/v2/images).
+  { type: 'image', name: 'glance', path: '/image', description: 'Berth image service' },
 ];
 
 export const interfaces = ['public', 'internal', 'admin'] as const;

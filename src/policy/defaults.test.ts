@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE_RULES, CONTAINER_RULES, DEFAULT_RULES, IDENTITY_RULES, Policy, type Credentials, type Target } from './index.js';
+import { BASE_RULES, CONTAINER_RULES, DEFAULT_RULES, IDENTITY_RULES, IMAGE_RULES, Policy, type Credentials, type Target } from './index.js';
 import { parseRule, ruleReferences } from './parser.js';
 
 const policy = Policy.fromRules({ ...DEFAULT_RULES });
@@ -16,7 +16,7 @@ const other: Target = { project_id: 'p-2' };
 test('every default rule parses and every reference resolves', () => {
   assert.equal(
     Object.keys(DEFAULT_RULES).length,
-    Object.keys(BASE_RULES).length + Object.keys(IDENTITY_RULES).length + Object.keys(CONTAINER_RULES).length,
+    Object.keys(BASE_RULES).length + Object.keys(IDENTITY_RULES).length + Object.keys(CONTAINER_RULES).length + Object.keys(IMAGE_RULES).length,
     'rule groups must not overlap',
   );
   for (const [name, text] of Object.entries(DEFAULT_RULES)) {
@@ -50,7 +50,8 @@ const ADMIN_ACTIONS = [
   'identity:update_role', 'identity:delete_role', 'identity:list_role_assignments', 'identity:check_grant',
   'identity:list_grants', 'identity:create_grant', 'identity:revoke_grant', 'identity:get_service',
   'identity:list_services', 'identity:get_endpoint', 'identity:list_endpoints', 'identity:get_region',
-  'identity:list_regions', 'some:unknown_action',
+  'identity:list_regions', 'identity:update_project_tags', 'identity:create_project_tag', 'identity:delete_project_tag',
+  'identity:delete_project_tags', 'some:unknown_action',
 ];
 
 const rows: Row[] = [];
@@ -78,10 +79,20 @@ rows.push(
   ['identity:list_user_projects', member, { 'target.user.id': 'u-mem' }, true],
   ['identity:list_user_projects', member, { 'target.user.id': 'u-other' }, false],
   ['identity:list_user_projects', admin, { 'target.user.id': 'u-other' }, true],
-  // own password only, even for admins
+  // Keystone enforces no rule on a password change: the original password in the request decides
   ['identity:change_password', member, { user_id: 'u-mem' }, true],
-  ['identity:change_password', member, { user_id: 'u-other' }, false],
-  ['identity:change_password', admin, { user_id: 'u-other' }, false],
+  ['identity:change_password', admin, { user_id: 'u-other' }, true],
+  // one's own domain: scoped to it, or to a project in it
+  ['identity:get_domain', { ...member, projectDomainId: 'd-1' }, { 'target.domain.id': 'd-1' }, true],
+  ['identity:get_domain', { userId: 'u-mem', domainId: 'd-1', roles: ['reader'] }, { 'target.domain.id': 'd-1' }, true],
+  ['identity:get_domain', { ...member, projectDomainId: 'd-1' }, { 'target.domain.id': 'd-2' }, false],
+  // project listings: admins, and readers of the domain listed
+  ['identity:list_projects', { userId: 'u-read', domainId: 'd-1', roles: ['reader'] }, { 'target.domain_id': 'd-1' }, true],
+  ['identity:list_projects', { userId: 'u-read', domainId: 'd-1', roles: ['reader'] }, { 'target.domain_id': 'd-2' }, false],
+  ['identity:list_projects', { ...member, projectDomainId: 'd-1' }, { 'target.domain_id': 'd-1' }, false],
+  // tags of one's own project are readable
+  ['identity:list_project_tags', reader, { 'target.project.id': 'p-1' }, true],
+  ['identity:get_project_tag', member, { 'target.project.id': 'p-2' }, false],
   // own tokens
   ['identity:validate_token', member, { 'target.token.user_id': 'u-mem' }, true],
   ['identity:validate_token', member, { 'target.token.user_id': 'u-other' }, false],

@@ -4,14 +4,14 @@
  *
  * Roles: `admin` may do everything everywhere. `member` may manage containers in its own project. `reader`
  * may only look at containers in its own project. Identity administration is admin-only, except what a
- * normal user needs for itself: reading its own user and projects, changing its own password, and
- * validating or revoking its own tokens.
+ * normal user needs for itself: reading its own user, projects and domain, changing its own password (with
+ * the original one), and validating or revoking its own tokens.
  *
  * Targets the HTTP layer is expected to pass:
  * - containers: `project_id` (owning project of the container, or the request's project for create/list),
  *   `user_id` where relevant;
- * - identity: `target.project.id`, `target.user.id`, `target.token.user_id`, and `user_id` for
- *   change_password (the user in the URL).
+ * - identity: `target.project.id`, `target.user.id`, `target.domain.id`, `target.domain_id` (the domain a
+ *   project listing asks for), `target.token.user_id`, and `user_id` for change_password (the user in the URL).
  */
 
 const ADMIN = 'rule:admin_required';
@@ -32,25 +32,46 @@ export const BASE_RULES: Readonly<Record<string, string>> = {
 
 /** Keystone v3 identity API rules. */
 export const IDENTITY_RULES: Readonly<Record<string, string>> = {
-  'identity:get_domain': ADMIN,
+  // Keystone: a token scoped to a domain, or to a project in it, may read that domain.
+  'identity:get_domain': 'rule:admin_required or domain_id:%(target.domain.id)s or project_domain_id:%(target.domain.id)s',
   'identity:list_domains': ADMIN,
   'identity:create_domain': ADMIN,
   'identity:update_domain': ADMIN,
   'identity:delete_domain': ADMIN,
 
   'identity:get_project': 'rule:admin_required or project_id:%(target.project.id)s',
-  'identity:list_projects': ADMIN,
+  // Keystone: admins, and readers scoped to the domain they list (`openstack project list --my-projects`
+  // is how a project member sees its own).
+  'identity:list_projects': 'rule:admin_required or (rule:reader and domain_id:%(target.domain_id)s)',
   'identity:list_user_projects': SELF_USER,
   'identity:create_project': ADMIN,
   'identity:update_project': ADMIN,
   'identity:delete_project': ADMIN,
+  'identity:list_project_tags': 'rule:admin_required or project_id:%(target.project.id)s',
+  'identity:get_project_tag': 'rule:admin_required or project_id:%(target.project.id)s',
+  'identity:update_project_tags': ADMIN,
+  'identity:create_project_tag': ADMIN,
+  'identity:delete_project_tag': ADMIN,
+  'identity:delete_project_tags': ADMIN,
 
   'identity:get_user': SELF_USER,
   'identity:list_users': ADMIN,
   'identity:create_user': ADMIN,
   'identity:update_user': ADMIN,
   'identity:delete_user': ADMIN,
-  'identity:change_password': 'user_id:%(user_id)s',
+  // Keystone enforces no rule here: the original password in the request is the proof of being that user.
+  'identity:change_password': '@',
+
+  'identity:get_group': ADMIN,
+  'identity:list_groups': ADMIN,
+  'identity:list_groups_for_user': SELF_USER,
+  'identity:create_group': ADMIN,
+  'identity:update_group': ADMIN,
+  'identity:delete_group': ADMIN,
+  'identity:list_users_in_group': ADMIN,
+  'identity:add_user_to_group': ADMIN,
+  'identity:check_user_in_group': ADMIN,
+  'identity:remove_user_from_group': ADMIN,
 
   'identity:get_role': ADMIN,
   'identity:list_roles': ADMIN,
@@ -148,9 +169,38 @@ export const CONTAINER_RULES: Readonly<Record<string, string>> = {
   'container:quota_tree:update': ADMIN,
 };
 
+/**
+ * Glance v2 image API rules: Glance's defaults (its rule names, prefixed `image:` as Berth's other
+ * services prefix theirs). Targets: `project_id` and `owner` (the image's owner), `visibility`, and
+ * `member_id` (the caller's project when it is a member of the image; the member in the URL for
+ * modify_member). Which images a caller can see at all is decided before these rules: others' private
+ * images are a 404 whatever the policy says.
+ */
+const IMAGE_MEMBER = 'project_id:%(member_id)s';
+const IMAGE_VISIBLE = `project_id:%(project_id)s or ${IMAGE_MEMBER} or 'community':%(visibility)s or 'public':%(visibility)s or 'shared':%(visibility)s`;
+export const IMAGE_RULES: Readonly<Record<string, string>> = {
+  'image:add_image': 'rule:admin_required or (rule:member and project_id:%(project_id)s and project_id:%(owner)s)',
+  'image:delete_image': OWN_PROJECT_MEMBER,
+  'image:get_image': `rule:admin_required or (rule:reader and (${IMAGE_VISIBLE}))`,
+  'image:get_images': OWN_PROJECT_READER,
+  'image:modify_image': OWN_PROJECT_MEMBER,
+  'image:publicize_image': ADMIN,
+  'image:communitize_image': OWN_PROJECT_MEMBER,
+  'image:download_image': `rule:admin_required or (rule:member and (${IMAGE_VISIBLE}))`,
+  'image:upload_image': OWN_PROJECT_MEMBER,
+  'image:deactivate': OWN_PROJECT_MEMBER,
+  'image:reactivate': OWN_PROJECT_MEMBER,
+  'image:add_member': OWN_PROJECT_MEMBER,
+  'image:delete_member': OWN_PROJECT_MEMBER,
+  'image:get_member': `rule:admin_required or (rule:reader and (project_id:%(project_id)s or ${IMAGE_MEMBER}))`,
+  'image:get_members': `rule:admin_required or (rule:reader and (project_id:%(project_id)s or ${IMAGE_MEMBER}))`,
+  'image:modify_member': `rule:admin_required or (rule:member and ${IMAGE_MEMBER})`,
+};
+
 /** Every built-in rule, base rules first. */
 export const DEFAULT_RULES: Readonly<Record<string, string>> = Object.freeze({
   ...BASE_RULES,
   ...IDENTITY_RULES,
   ...CONTAINER_RULES,
+  ...IMAGE_RULES,
 });

@@ -11,5 +11,5 @@ export {
 } from './policy.js';
 export { loadPolicy } from './load.js';
 export { parseRule, type RuleNode } from './parser.js';
-export { DEFAULT_RULES, BASE_RULES, IDENTITY_RULES, CONTAINER_RULES } from './defaults.js';
+export { DEFAULT_RULES, BASE_RULES, IDENTITY_RULES, CONTAINER_RULES, IMAGE_RULES } from './defaults.js';
 export { zunForbiddenMessage, keystoneForbiddenMessage } from './messages.js';

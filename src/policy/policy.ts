@@ -24,6 +24,8 @@ export interface Credentials {
   userId: string;
   projectId?: string;
   domainId?: string;
+  /** The domain of the token's project (`project_domain_id` in rules). */
+  projectDomainId?: string;
   roles: string[];
 }
 
@@ -98,6 +100,8 @@ function credentialRoot(creds: Credentials, key: string): unknown {
       return creds.projectId;
     case 'domain_id':
       return creds.domainId;
+    case 'project_domain_id':
+      return creds.projectDomainId;
     case 'roles':
       return creds.roles;
     default: {

@@ -127,6 +127,8 @@ describe('Fleet agrees with place', () => {
     if (h < 0.05) r.hints = { host: views.length > 0 && rand() < 0.8 ? pick(rand, views).name : 'nowhere' };
     else if (h < 0.1 && placed.length > 0) r.hints = { sameHost: [pick(rand, placed).cid] };
     else if (h < 0.15 && placed.length > 0) r.hints = { differentHost: [pick(rand, placed).cid, 'gone'] };
+    // Some hosts hold the image: a preference among the hosts that fit.
+    if (rand() < 0.2 && views.length > 0) r.preferHostIds = [pick(rand, views).id, pick(rand, views).id, 'gone'];
     return r;
   }
 

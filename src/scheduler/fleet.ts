@@ -99,7 +99,7 @@ export class Fleet {
 
   /** The same answer as `place(req, this.hosts(), { strategy })`. */
   place(req: PlacementRequest, strategy: Strategy = 'fill-first'): Placement {
-    const node = this.#choose(req, strategy);
+    const node = this.#choosePreferred(req, strategy) ?? this.#choose(req, strategy);
     return node !== undefined ? { ok: true, host: cloneHost(node.view) } : refuse(req, this.#views());
   }
 
@@ -122,6 +122,14 @@ export class Fleet {
       return lowest === null ? undefined : (firstAtMost(this.#root, req, lowest.usage) ?? undefined);
     }
     return this.#chooseAmong(req, this.#byId.values(), strategy);
+  }
+
+  /** The choice among the hosts the request prefers (those holding its image), when one of them fits. */
+  #choosePreferred(req: PlacementRequest, strategy: Strategy): HostNode | undefined {
+    const ids = req.preferHostIds;
+    if (ids === undefined || ids.length === 0) return undefined;
+    const nodes = new Set(ids.flatMap((id) => this.#byId.get(id) ?? []));
+    return this.#chooseAmong(req, nodes, strategy);
   }
 
   #chooseAmong(req: PlacementRequest, nodes: Iterable<HostNode> | undefined, strategy: Strategy) {

@@ -133,6 +133,36 @@ describe('filters apply to every strategy', () => {
   }
 });
 
+describe('hosts holding the image come first', () => {
+  // host-1 is the most used (fill-first's choice), host-3 the least (spread's choice).
+  const fleet = () => [
+    host({ name: 'host-1', used: { cpu: 4 } }),
+    host({ name: 'host-2', used: { cpu: 2 } }),
+    host({ name: 'host-3' }),
+    host({ name: 'host-4', used: { cpu: 3 }, enabled: false }),
+  ];
+  const holding = (...names: string[]) => names.map((n) => `id-${n}`);
+  const cases: Array<{ name: string; given: { req: PlacementRequest; strategy: Strategy }; want: string }> = [
+    { name: 'no holder: the strategy decides', given: { req: req(), strategy: 'fill-first' }, want: 'host-1' },
+    { name: 'an empty list: the strategy decides', given: { req: req({ preferHostIds: [] }), strategy: 'spread' }, want: 'host-3' },
+    { name: 'one holder wins over fill-first\'s choice', given: { req: req({ preferHostIds: holding('host-3') }), strategy: 'fill-first' }, want: 'host-3' },
+    { name: 'one holder wins over spread\'s choice', given: { req: req({ preferHostIds: holding('host-1') }), strategy: 'spread' }, want: 'host-1' },
+    { name: 'among holders, fill-first\'s order', given: { req: req({ preferHostIds: holding('host-3', 'host-2') }), strategy: 'fill-first' }, want: 'host-2' },
+    { name: 'among holders, spread\'s order', given: { req: req({ preferHostIds: holding('host-1', 'host-2') }), strategy: 'spread' }, want: 'host-2' },
+    { name: 'a holder that does not fit is passed over', given: { req: req({ cpu: 5, preferHostIds: holding('host-1') }), strategy: 'fill-first' }, want: 'host-2' },
+    { name: 'a disabled holder is passed over', given: { req: req({ preferHostIds: holding('host-4', 'host-3') }), strategy: 'fill-first' }, want: 'host-3' },
+    { name: 'an unknown holder is ignored', given: { req: req({ preferHostIds: ['gone'] }), strategy: 'fill-first' }, want: 'host-1' },
+    { name: 'hints still apply to holders', given: { req: req({ preferHostIds: holding('host-3'), hints: { host: 'host-2' } }), strategy: 'fill-first' }, want: 'host-2' },
+    { name: 'binpack among holders', given: { req: req({ preferHostIds: holding('host-2', 'host-3') }), strategy: 'binpack' }, want: 'host-2' },
+  ];
+  for (const c of cases) test(c.name, () => assert.equal(chosen(c.given.req, fleet(), c.given.strategy), c.want));
+
+  test('nothing fits: the same rejections as without a preference', () => {
+    const r = req({ cpu: 9 });
+    assert.deepEqual(place({ ...r, preferHostIds: holding('host-1') }, fleet()), place(r, fleet()));
+  });
+});
+
 describe('nothing fits', () => {
   test('zero hosts', () => {
     assert.deepEqual(place(req(), []), {

@@ -9,15 +9,18 @@ import { STRATEGIES, weigh } from './weighers/index.js';
 
 /**
  * Chooses a host for the request: the heaviest of the hosts that pass every filter under the strategy
- * (default fill-first), ties going to the first in name order. When none passes, the answer counts the
- * hosts each filter turned away (each host under the first filter it fails) and says so in a message.
+ * (default fill-first), ties going to the first in name order; when the request prefers some hosts
+ * (`preferHostIds`), the heaviest of those that pass, if any does. When none passes, the answer counts
+ * the hosts each filter turned away (each host under the first filter it fails) and says so in a message.
  */
 export function place(
   req: PlacementRequest,
   hosts: readonly HostView[],
   opts: { strategy?: Strategy } = {},
 ): Placement {
-  const host = chooseHost(req, hosts, opts.strategy ?? 'fill-first');
+  const strategy = opts.strategy ?? 'fill-first';
+  const preferred = req.preferHostIds?.length ? new Set(req.preferHostIds) : undefined;
+  const host = (preferred ? chooseHost(req, hosts.filter((h) => preferred.has(h.id)), strategy) : undefined) ?? chooseHost(req, hosts, strategy);
   return host !== undefined ? { ok: true, host } : refuse(req, hosts);
 }
 

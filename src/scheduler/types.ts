@@ -38,6 +38,12 @@ export interface PlacementRequest {
   runtime?: string;
   /** The host must carry every one of these labels with the same value. */
   labels?: Record<string, string>;
+  /**
+   * Hosts that already hold what the container needs (its image): among the hosts that pass every
+   * filter, these are chosen first, in the strategy's order; the others only when none of these fits.
+   * A preference, never a filter: it changes no rejection.
+   */
+  preferHostIds?: string[];
   hints?: {
     /** The host must hold all of these containers. */
     sameHost?: string[];

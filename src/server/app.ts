@@ -21,6 +21,15 @@ import { ContainerCore } from '../container/core.js';
 import { QuotaBook } from '../container/quota-book.js';
 import { recountUsage } from '../container/quota-usage.js';
 import { Requeue } from '../container/requeue.js';
+import { imageService } from '../http/image/index.js';
+import { FileImageStore } from '../image/store.js';
+import { ImageService } from '../image/service.js';
+import { ImageTransfer } from '../image/transfer.js';
+import { ImageMembers } from '../image/members.js';
+import { seedImage } from '../image/seed.js';
+import { ContainerImages } from '../image/resolve.js';
+import { GlanceSource } from '../container/images.js';
+import { agentImageRoutes } from '../http/agent-images.js';
 
 export interface Services {
   app: ReturnType<typeof createApp>;
@@ -78,14 +87,32 @@ export async function buildServices(config: Config, db: Database, log: Logger): 
   const sessions = new InteractiveSessions(hub);
   const index = new HostIndex(db);
   await index.start(bus);
-  const core = new ContainerCore({ db, bus, index, hub, strategy: config.scheduler, quotas, log, onQuotaReleased: () => requeue.kick() });
+  const imageStore = new FileImageStore(config.imageDir);
+  const containerImages = new ContainerImages({ db, store: imageStore });
+  const glance = new GlanceSource({ db, images: containerImages });
+  const core = new ContainerCore({ db, bus, index, hub, strategy: config.scheduler, quotas, log, onQuotaReleased: () => requeue.kick(), glance });
   hub.onQuotaReleased = () => requeue.kick();
   requeue.start();
   const app = createApp({ log });
   registerAuth(app, { tokens, requireProjectHeader: config.requireProjectHeader });
   await identityService(app, { db, tokens, policy, region: config.region });
   await containerService(app, { db, policy, hub, bus, log, strategy: config.scheduler, sessions, core, quotas });
+  const imageDeps = { db, store: imageStore, maxBytes: config.imageMaxBytes, log };
+  const images = new ImageService(imageDeps);
+  const transfer = new ImageTransfer(imageDeps);
+  await imageService(app, { policy, log, images, transfer, members: new ImageMembers(imageDeps) });
+  // Background work of the image service: temporary files of uploads a crash cut short, and on a first
+  // start with a local engine, its busybox as a public image.
+  const imageWork = new AbortController();
+  const imageChores = Promise.all([
+    imageStore.sweep(24 * 3600 * 1000).catch((err: unknown) => log.warn({ err }, 'image store sweep failed')),
+    config.localAgent
+      ? seedImage({ db, images, transfer, engine: config.engine, ref: 'busybox:latest', name: 'busybox', log, signal: imageWork.signal })
+        .catch((err: unknown) => log.warn({ err }, 'busybox not registered in the image service'))
+      : undefined,
+  ]);
   forwardRoutes(app, { hub, clusterSecret });
+  agentImageRoutes(app, { db, images: containerImages });
   app.server.on('upgrade', (req, socket, head) => {
     const path = (req.url ?? '').split('?')[0];
     if (path === AGENT_PATH) void hub.handleUpgrade(req, socket, head).catch(() => socket.destroy());
@@ -96,6 +123,8 @@ export async function buildServices(config: Config, db: Database, log: Logger): 
   return {
     app, tokens, policy, hub, bus, core, quotas, cloudId,
     async close() {
+      imageWork.abort();
+      await imageChores;
       index.stop();
       await requeue.stop();
       await quotas.stop();

@@ -15,6 +15,7 @@ import {
 import type { ChangeBus } from './changes.js';
 import { desiredKey, desiredOf } from './desired.js';
 import { applyStatuses } from './status.js';
+import { recordHostImages } from './host-images.js';
 import type { QuotaBook } from '../container/quota-book.js';
 import { decideRoute, type RouteDecision } from './route.js';
 import { forwardCall, forwardStream } from './forward-client.js';
@@ -176,6 +177,9 @@ export class AgentHub {
         return;
       case 'status':
         await this.#status(conn, msg.updates);
+        return;
+      case 'images':
+        await recordHostImages(this.#db, conn.hostId, msg.images, msg.full === true);
         return;
       case 'result': {
         const key = `${conn.id}:${msg.id}`;

@@ -32,11 +32,12 @@ export const listProjects = (q: Queryable, f: ProjectFilter = {}) => {
   }
   return s.orderBy('name').execute();
 };
-export const insertProject = async (q: Queryable, row: ProjectRow) => {
+/** `extra` defaults to none. */
+export const insertProject = async (q: Queryable, row: Omit<ProjectRow, 'extra'> & { extra?: string }) => {
   projectsChanged();
-  await q.insertInto('projects').values(row).execute();
+  await q.insertInto('projects').values({ ...row, extra: row.extra ?? '{}' }).execute();
 };
-export const updateProject = async (q: Queryable, id: string, set: Pick<ProjectRow, 'name' | 'description' | 'enabled' | 'tags'>) => {
+export const updateProject = async (q: Queryable, id: string, set: Partial<Pick<ProjectRow, 'name' | 'description' | 'enabled' | 'tags' | 'extra'>>) => {
   projectsChanged();
   await q.updateTable('projects').set(set).where('id', '=', id).execute();
 };
@@ -97,7 +98,9 @@ export const listUsers = (q: Queryable, f: { name?: string; domainId?: string; e
   if (f.enabled !== undefined) s = s.where('enabled', '=', f.enabled);
   return s.orderBy('name').execute();
 };
-export const insertUser = (q: Queryable, row: UserRow) => q.insertInto('users').values(row).execute();
+/** `extra` defaults to none. */
+export const insertUser = (q: Queryable, row: Omit<UserRow, 'extra'> & { extra?: string }) =>
+  q.insertInto('users').values({ ...row, extra: row.extra ?? '{}' }).execute();
 
 export const getRole = (q: Queryable, id: string) =>
   q.selectFrom('roles').selectAll().where('id', '=', id).executeTakeFirst();

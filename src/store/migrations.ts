@@ -5,6 +5,9 @@ import { containerSchema } from './migrations/0002-containers.js';
 import { admissionSchema } from './migrations/0003-admission.js';
 import { agentRouteSchema } from './migrations/0004-agent-routes.js';
 import { quotaSchema } from './migrations/0005-quotas.js';
+import { imageSchema } from './migrations/0006-images.js';
+import { hostImageSchema } from './migrations/0007-host-images.js';
+import { identityGroupsSchema } from './migrations/0008-identity-groups.js';
 
 export interface Migration {
   version: number;
@@ -22,4 +25,7 @@ export const migrations: Migration[] = [
   { version: 3, name: 'admission', up: admissionSchema },
   { version: 4, name: 'agent-routes', up: agentRouteSchema },
   { version: 5, name: 'quotas', up: quotaSchema },
+  { version: 6, name: 'images', up: imageSchema },
+  { version: 7, name: 'host-images', up: hostImageSchema },
+  { version: 8, name: 'identity-groups', up: identityGroupsSchema },
 ];

@@ -6,11 +6,18 @@ export interface DomainRow { id: string; name: string; description: string; enab
 export interface ProjectRow {
   id: string; name: string; domain_id: string; parent_id: string | null; description: string;
   enabled: number; tags: string; created_at: string;
+  /** Attributes Berth has no column for, as Keystone keeps them: a JSON object. */
+  extra: string;
 }
 export interface UserRow {
   id: string; name: string; domain_id: string; default_project_id: string | null; password_hash: string | null;
   enabled: number; email: string | null; description: string; password_changed_at: string | null; created_at: string;
+  /** Attributes Berth has no column for, as Keystone keeps them: a JSON object. */
+  extra: string;
 }
+export interface GroupRow { id: string; name: string; domain_id: string; description: string; created_at: string }
+export interface GroupMemberRow { group_id: string; user_id: string }
+export interface GroupAssignmentRow { group_id: string; target_type: 'project' | 'domain'; target_id: string; role_id: string }
 export interface RoleRow { id: string; name: string; description: string; created_at: string }
 export interface AssignmentRow { user_id: string; target_type: 'project' | 'domain'; target_id: string; role_id: string }
 export interface TokenRow {
@@ -60,12 +67,25 @@ export interface QuotaClassRow { name: string; limits: string; updated_at: strin
 /** A usage row; vCPUs in thousandths, so that sums stay exact. */
 export interface QuotaUsageRow { scope: string; containers: number; cpu_milli: number; memory: number; disk: number }
 
+/** An image (Glance v2); tags a JSON array, properties a JSON object of strings, location the image store's key. */
+export interface ImageRow {
+  id: string; name: string | null; status: string; container_format: string | null; disk_format: string | null;
+  visibility: string; protected: number; hidden: number; owner: string | null; size: number | null; virtual_size: number | null;
+  checksum: string | null; os_hash_algo: string | null; os_hash_value: string | null; min_disk: number; min_ram: number;
+  tags: string; properties: string; location: string | null; generation: number; created_at: string; updated_at: string;
+}
+/** A project an image is shared with, and whether that project accepted it. */
+export interface ImageMemberRow { image_id: string; member_id: string; status: string; created_at: string; updated_at: string }
+
 export interface Tables {
   domains: DomainRow;
   projects: ProjectRow;
   users: UserRow;
   roles: RoleRow;
   assignments: AssignmentRow;
+  groups: GroupRow;
+  group_members: GroupMemberRow;
+  group_assignments: GroupAssignmentRow;
   tokens: TokenRow;
   settings: SettingRow;
   berth_migrations: MigrationRow;
@@ -77,4 +97,10 @@ export interface Tables {
   quota_settings: QuotaSettingsRow;
   quota_classes: QuotaClassRow;
   quota_usage: QuotaUsageRow;
+  images: ImageRow;
+  image_members: ImageMemberRow;
+  host_images: HostImageRow;
 }
+
+/** One reference (image id or repo tag) to an image a host's engine holds; see migration 7. */
+export interface HostImageRow { host_id: string; image_ref: string; glance_image_id: string | null; size: number; updated_at: string }

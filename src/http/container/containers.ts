@@ -37,7 +37,6 @@ function buildNew(deps: ContainerDeps, req: FastifyRequest, b: CreateBody) {
   }
   if (b.nets?.length) throw new BerthError('bad_request', 'Networks (nets) are not supported by this cloud yet; containers use the host engine\'s default network.');
   if (b.security_groups?.length) throw new BerthError('bad_request', 'Security groups are not supported by this cloud yet.');
-  if (b.image_driver === 'glance') throw new BerthError('bad_request', 'The image service is not available yet; use image_driver docker.');
   if (b.runtime && b.runtime !== 'runc') enforce(deps.policy, req, 'container:create:runtime', target);
   if (b.host) enforce(deps.policy, req, 'container:create:requested_destination', target);
   if (b.auto_heal) throw new BerthError('bad_request', 'auto_heal is not supported by this cloud; use restart_policy instead.');

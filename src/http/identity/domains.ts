@@ -2,6 +2,7 @@ import type { App } from '../app-type.js';
 import { BerthError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import * as repo from '../../store/identity-repo.js';
+import { listGroups } from '../../store/group-repo.js';
 import { DEFAULT_DOMAIN_ID } from '../../identity/bootstrap.js';
 import { enforce } from '../auth.js';
 import { notFoundError } from '../errors.js';
@@ -36,7 +37,7 @@ export function domainRoutes(app: App, deps: IdentityDeps): void {
     return { domain: renderDomain(req, row) };
   });
   app.get('/domains/:id', { schema: { params: IdParam } }, async (req) => {
-    enforce(deps.policy, req, 'identity:get_domain');
+    enforce(deps.policy, req, 'identity:get_domain', { 'target.domain.id': req.params.id });
     return { domain: renderDomain(req, await load(req.params.id)) };
   });
   app.patch('/domains/:id', { schema: { params: IdParam, body: DomainUpdate } }, async (req) => {
@@ -63,8 +64,9 @@ export function domainRoutes(app: App, deps: IdentityDeps): void {
       const d = await repo.getDomain(trx, id);
       if (!d) throw notFoundError('domain', id);
       if (d.enabled) throw new BerthError('forbidden', 'Cannot delete a domain that is enabled, please disable it first.');
-      const used = (await repo.listProjects(trx, { domainId: id })).length + (await repo.listUsers(trx, { domainId: id })).length;
-      if (used > 0) throw new BerthError('conflict', `Cannot delete domain ${id}: it still holds projects or users; delete them first.`);
+      const used = (await repo.listProjects(trx, { domainId: id })).length + (await repo.listUsers(trx, { domainId: id })).length
+        + (await listGroups(trx, { domainId: id })).length;
+      if (used > 0) throw new BerthError('conflict', `Cannot delete domain ${id}: it still holds projects, users or groups; delete them first.`);
       await repo.deleteAssignmentsOf(trx, { target: { type: 'domain', id } });
       await repo.deleteDomain(trx, id);
     });

@@ -4,6 +4,8 @@ import { baseUrl } from '../server.js';
 import type { IdentityDeps } from './deps.js';
 import { tokenRoutes } from './tokens.js';
 import { projectRoutes } from './projects.js';
+import { projectTagRoutes } from './project-tags.js';
+import { groupRoutes } from './groups.js';
 import { userRoutes } from './users.js';
 import { roleRoutes } from './roles.js';
 import { domainRoutes } from './domains.js';
@@ -31,6 +33,8 @@ export async function identityService(app: FastifyInstance, deps: IdentityDeps):
   await typed(app).register(async (v3) => {
     tokenRoutes(v3, deps);
     projectRoutes(v3, deps);
+    projectTagRoutes(v3, deps);
+    groupRoutes(v3, deps);
     userRoutes(v3, deps);
     roleRoutes(v3, deps);
     domainRoutes(v3, deps);

@@ -10,7 +10,9 @@ import { enforce } from '../auth.js';
 import { notFoundError } from '../errors.js';
 import type { IdentityDeps } from './deps.js';
 import { cachedJson, listLinks, renderProject } from './render.js';
-import { IdParam, NameQuery, ProjectCreate, ProjectList, ProjectShowQuery, ProjectUpdate, flag } from './schemas.js';
+import { extraOf, mergeExtra } from './extra.js';
+import { IdParam, ProjectCreate, ProjectList, ProjectQuery, ProjectShowQuery, ProjectUpdate, flag } from './schemas.js';
+import { tagFilter } from './project-tags.js';
 
 export async function loadProject(q: Queryable, id: string): Promise<ProjectRow> {
   const p = await repo.getProject(q, id);
@@ -59,9 +61,9 @@ const uniqueViolation = isUniqueViolation;
 export function projectRoutes(app: App, deps: IdentityDeps): void {
   const q = () => deps.db.kysely;
 
-  app.get('/projects', { schema: { querystring: NameQuery, response: { 200: ProjectList } } }, async (req, reply) => {
+  app.get('/projects', { schema: { querystring: ProjectQuery, response: { 200: ProjectList } } }, async (req, reply) => {
     const f = req.query;
-    const admin = deps.policy.check('identity:list_projects', { userId: req.auth.userId, projectId: req.auth.projectId, roles: req.auth.roles.map((r) => r.name) }, {});
+    enforce(deps.policy, req, 'identity:list_projects', { 'target.domain_id': f.domain_id });
     const listing = await repo.listProjectsCached(deps.db, {
       name: f.name, domainId: f.domain_id,
       parentId: f.parent_id && f.parent_id !== (f.domain_id ?? DEFAULT_DOMAIN_ID) ? f.parent_id : undefined,
@@ -69,11 +71,8 @@ export function projectRoutes(app: App, deps: IdentityDeps): void {
     });
     let projects = listing;
     if (f.parent_id && f.parent_id === (f.domain_id ?? DEFAULT_DOMAIN_ID)) projects = projects.filter((p) => !p.parent_id);
-    if (!admin) {
-      // A non-admin sees the projects it holds a role on, as `openstack project list` expects.
-      const mine = new Set((await repo.listAssignments(q(), { userId: req.auth.userId, targetType: 'project' })).map((a) => a.target_id));
-      projects = projects.filter((p) => mine.has(p.id));
-    }
+    const byTags = tagFilter(f);
+    if (byTags) projects = projects.filter((p) => byTags(JSON.parse(p.tags) as string[]));
     const render = () => ({ projects: projects.map((p) => renderProject(req, p)), links: listLinks(req) });
     // A listing served from the cache (SQLite) is the same rows until a project changes: so is its text.
     return deps.db.dialect === 'sqlite' && projects === listing ? cachedJson(req, reply, listing, render) : render();
@@ -105,6 +104,7 @@ export function projectRoutes(app: App, deps: IdentityDeps): void {
       const row: ProjectRow = {
         id: newId(), name: b.name, domain_id: domainId, parent_id: parentId, description: b.description ?? '',
         enabled: b.enabled === false ? 0 : 1, tags: JSON.stringify(b.tags ?? []), created_at: new Date().toISOString(),
+        extra: extraOf('project', b),
       };
       try {
         await repo.insertProject(trx, row);
@@ -149,8 +149,9 @@ export function projectRoutes(app: App, deps: IdentityDeps): void {
         description: b.description === undefined ? p.description : b.description ?? '',
         enabled: b.enabled === undefined ? p.enabled : b.enabled ? 1 : 0,
         tags: b.tags === undefined ? p.tags : JSON.stringify(b.tags),
+        extra: mergeExtra('project', p.extra, b),
       };
-      await repo.updateProject(trx, id, { name: next.name, description: next.description, enabled: next.enabled, tags: next.tags });
+      await repo.updateProject(trx, id, { name: next.name, description: next.description, enabled: next.enabled, tags: next.tags, extra: next.extra });
       if (p.enabled && !next.enabled) await deps.tokens.revokeProject(trx, id);
       return next;
     }).finally(repo.projectsChanged);

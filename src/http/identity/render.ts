@@ -1,8 +1,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { DomainRow, ProjectRow, RoleRow, UserRow } from '../../store/schema.js';
+import type { DomainRow, GroupRow, ProjectRow, RoleRow, UserRow } from '../../store/schema.js';
 import { baseUrl } from '../server.js';
 import type { TokenInfo } from '../../identity/tokens.js';
 import { buildCatalog } from '../../identity/catalog.js';
+import { parseExtra } from './extra.js';
 
 /** Keystone's JSON shapes, built from rows. */
 
@@ -19,6 +20,7 @@ export function renderDomain(req: FastifyRequest, d: DomainRow) {
 
 export function renderProject(req: FastifyRequest, p: ProjectRow) {
   return {
+    ...parseExtra(p.extra),
     id: p.id, name: p.name, domain_id: p.domain_id, description: p.description, enabled: p.enabled === 1,
     parent_id: p.parent_id ?? p.domain_id, is_domain: false, tags: JSON.parse(p.tags) as string[], options: {},
     links: selfLink(req, `projects/${p.id}`),
@@ -27,6 +29,7 @@ export function renderProject(req: FastifyRequest, p: ProjectRow) {
 
 export function renderUser(req: FastifyRequest, u: UserRow) {
   const out: Record<string, unknown> = {
+    ...parseExtra(u.extra),
     id: u.id, name: u.name, domain_id: u.domain_id, enabled: u.enabled === 1, password_expires_at: null, options: {},
     links: selfLink(req, `users/${u.id}`),
   };
@@ -34,6 +37,10 @@ export function renderUser(req: FastifyRequest, u: UserRow) {
   if (u.email) out.email = u.email;
   if (u.description) out.description = u.description;
   return out;
+}
+
+export function renderGroup(req: FastifyRequest, g: GroupRow) {
+  return { id: g.id, name: g.name, domain_id: g.domain_id, description: g.description, links: selfLink(req, `groups/${g.id}`) };
 }
 
 export function renderRole(req: FastifyRequest, r: RoleRow) {

@@ -4,6 +4,11 @@ import { Type } from '@sinclair/typebox';
 
 const Id = Type.String({ minLength: 1, maxLength: 64 });
 const Name = Type.String({ minLength: 1, maxLength: 255 });
+/** Keystone's limit for project, domain and group names (users and roles may have 255). */
+const ShortName = Type.String({ minLength: 1, maxLength: 64 });
+/** A project tag as Keystone takes it: at most 255 characters, no '/' or ','; at most 80 per project. */
+export const Tag = Type.String({ minLength: 1, maxLength: 255, pattern: '^[^/,]+$' });
+export const Tags = Type.Array(Tag, { maxItems: 80 });
 const DomainRef = Type.Object({ id: Type.Optional(Id), name: Type.Optional(Name) });
 
 export const AuthBody = Type.Object({
@@ -33,21 +38,21 @@ export const AuthBody = Type.Object({
 
 export const ProjectCreate = Type.Object({
   project: Type.Object({
-    name: Name,
+    name: ShortName,
     domain_id: Type.Optional(Type.Union([Id, Type.Null()])),
     parent_id: Type.Optional(Type.Union([Id, Type.Null()])),
     description: Type.Optional(Type.Union([Type.String({ maxLength: 65535 }), Type.Null()])),
     enabled: Type.Optional(Type.Boolean()),
     is_domain: Type.Optional(Type.Boolean()),
-    tags: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 255 }), { maxItems: 80 })),
+    tags: Type.Optional(Tags),
   }),
 });
 export const ProjectUpdate = Type.Object({
   project: Type.Object({
-    name: Type.Optional(Name),
+    name: Type.Optional(ShortName),
     description: Type.Optional(Type.Union([Type.String({ maxLength: 65535 }), Type.Null()])),
     enabled: Type.Optional(Type.Boolean()),
-    tags: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 255 }), { maxItems: 80 })),
+    tags: Type.Optional(Tags),
     parent_id: Type.Optional(Type.Union([Id, Type.Null()])),
     domain_id: Type.Optional(Type.Union([Id, Type.Null()])),
   }),
@@ -92,16 +97,31 @@ export const RoleUpdate = Type.Object({
 
 export const DomainCreate = Type.Object({
   domain: Type.Object({
-    name: Name,
+    name: ShortName,
     description: Type.Optional(Type.Union([Type.String({ maxLength: 65535 }), Type.Null()])),
     enabled: Type.Optional(Type.Boolean()),
   }),
 });
 export const DomainUpdate = Type.Object({
   domain: Type.Object({
-    name: Type.Optional(Name),
+    name: Type.Optional(ShortName),
     description: Type.Optional(Type.Union([Type.String({ maxLength: 65535 }), Type.Null()])),
     enabled: Type.Optional(Type.Boolean()),
+  }),
+});
+
+export const GroupCreate = Type.Object({
+  group: Type.Object({
+    name: ShortName,
+    domain_id: Type.Optional(Id),
+    description: Type.Optional(Type.Union([Type.String({ maxLength: 65535 }), Type.Null()])),
+  }),
+});
+export const GroupUpdate = Type.Object({
+  group: Type.Object({
+    name: Type.Optional(ShortName),
+    domain_id: Type.Optional(Id),
+    description: Type.Optional(Type.Union([Type.String({ maxLength: 65535 }), Type.Null()])),
   }),
 });
 
@@ -111,6 +131,14 @@ export const NameQuery = Type.Object({
   name: Type.Optional(Type.String()), domain_id: Type.Optional(Type.String()), parent_id: Type.Optional(Type.String()),
   enabled: Type.Optional(Type.String()), is_domain: Type.Optional(Type.String()),
 });
+/** The project listing's filters: NameQuery's and Keystone's tag filters (comma-separated tags). */
+export const ProjectQuery = Type.Object({
+  ...NameQuery.properties,
+  tags: Type.Optional(Type.String()), 'tags-any': Type.Optional(Type.String()),
+  'not-tags': Type.Optional(Type.String()), 'not-tags-any': Type.Optional(Type.String()),
+});
+export const TagParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 255 }), tag: Type.String({ minLength: 1, maxLength: 255 }) });
+export const TagsBody = Type.Object({ tags: Tags });
 export const ProjectShowQuery = Type.Object({ parents_as_list: Bool, subtree_as_list: Bool, parents_as_ids: Bool, subtree_as_ids: Bool, include_limits: Bool });
 export const AssignmentQuery = Type.Object({
   'user.id': Type.Optional(Type.String()), 'group.id': Type.Optional(Type.String()), 'role.id': Type.Optional(Type.String()),
@@ -136,7 +164,7 @@ const ProjectBody = Type.Object({
   id: Type.String(), name: Type.String(), domain_id: Type.String(), description: Type.String(), enabled: Type.Boolean(),
   parent_id: Type.String(), is_domain: Type.Boolean(), tags: Type.Array(Type.String()),
   options: Type.Object({}, { additionalProperties: true }), links: Links,
-});
+}, { additionalProperties: true });
 export const ProjectList = Type.Object({
   projects: Type.Array(ProjectBody),
   links: Type.Object({ self: Type.String(), previous: Type.Null(), next: Type.Null() }),

@@ -11,6 +11,7 @@ import { notFoundError } from '../errors.js';
 import type { IdentityDeps } from './deps.js';
 import { guardLastAdmin, lockAdmins } from './admins.js';
 import { requestDomain } from './projects.js';
+import { extraOf, mergeExtra } from './extra.js';
 import { listLinks, renderProject, renderUser } from './render.js';
 import { IdParam, NameQuery, PasswordChange, UserCreate, UserUpdate, flag } from './schemas.js';
 
@@ -39,7 +40,7 @@ export function userRoutes(app: App, deps: IdentityDeps): void {
     const domainId = b.domain_id ?? requestDomain(req);
     const passwordHash = b.password ? await hashPassword(b.password) : null;
     const row = await deps.db.tx(async (trx) => {
-      if (!(await repo.getDomain(trx, domainId))) throw new BerthError('bad_request', `Could not find domain: ${domainId}.`);
+      if (!(await repo.getDomain(trx, domainId))) throw notFoundError('domain', domainId);
       if (b.default_project_id && !(await repo.getProject(trx, b.default_project_id)))
         throw new BerthError('bad_request', `Could not find project: ${b.default_project_id}.`);
       if (await repo.getUserByName(trx, domainId, b.name)) throw duplicate(b.name);
@@ -48,6 +49,7 @@ export function userRoutes(app: App, deps: IdentityDeps): void {
         id: newId(), name: b.name, domain_id: domainId, default_project_id: b.default_project_id ?? null,
         password_hash: passwordHash, enabled: b.enabled === false ? 0 : 1, email: b.email ?? null,
         description: b.description ?? '', password_changed_at: passwordHash ? now : null, created_at: now,
+        extra: extraOf('user', b),
       };
       try {
         await repo.insertUser(trx, row);
@@ -89,6 +91,7 @@ export function userRoutes(app: App, deps: IdentityDeps): void {
         enabled: b.enabled === undefined ? u.enabled : b.enabled ? 1 : 0,
         password_hash: b.password === undefined ? u.password_hash : passwordHash ?? null,
         password_changed_at: b.password === undefined ? u.password_changed_at : new Date().toISOString(),
+        extra: mergeExtra('user', u.extra, b),
       };
       const { id: _id, created_at: _c, domain_id: _d, ...changes } = next;
       await repo.updateUser(trx, id, changes);
