@@ -132,6 +132,32 @@ const cases: Case[] = [
   { route: `GET ${V3}/groups/:id/users/:user`, name: 'unknown group', path: `${V3}/groups/nope/users/{alice}`, status: 404, message: /Could not find group: nope/ },
   { route: `DELETE ${V3}/groups/:id/users/:user`, name: 'unknown group', path: `${V3}/groups/nope/users/{alice}`, status: 404, message: /Could not find group: nope/ },
   { route: `GET ${V3}/users/:id/groups`, name: 'unknown user', path: `${V3}/users/nope/groups`, status: 404, message: /Could not find user: nope/ },
+  // Grants to groups, and OS-INHERIT's inherited grants to users and groups.
+  ...(['projects', 'domains'] as const).flatMap((kind) => {
+    const target = kind === 'projects' ? '{teamA}' : 'default';
+    const base = `${V3}/${kind}/:target/groups/:user/roles`;
+    return [
+      { route: `PUT ${base}/:role`, name: 'unknown group', path: `${V3}/${kind}/${target}/groups/nope/roles/{readerRole}`, status: 404, message: /Could not find group: nope/ },
+      { route: `HEAD ${base}/:role`, name: 'unknown group', path: `${V3}/${kind}/${target}/groups/nope/roles/{readerRole}`, status: 404 },
+      { route: `GET ${base}/:role`, name: 'unknown group', path: `${V3}/${kind}/${target}/groups/nope/roles/{readerRole}`, status: 404, message: /Could not find group: nope/ },
+      { route: `DELETE ${base}/:role`, name: 'unknown role', path: `${V3}/${kind}/nope/groups/nope/roles/nope`, status: 404, message: /Could not find (project|domain): nope/ },
+      { route: `GET ${base}`, name: 'unknown group', path: `${V3}/${kind}/${target}/groups/nope/roles`, status: 404, message: /Could not find group: nope/ },
+    ];
+  }),
+  ...(['projects', 'domains'] as const).flatMap((kind) => (['users', 'groups'] as const).flatMap((actor) => {
+    const target = kind === 'projects' ? '{teamA}' : 'default';
+    const base = `${V3}/OS-INHERIT/${kind}/:target/${actor}/:actor/roles`;
+    const one = `${V3}/OS-INHERIT/${kind}/${target}/${actor}/${actor === 'users' ? '{alice}' : 'nope'}/roles/{readerRole}/inherited_to_projects`;
+    const missing = actor === 'users' ? /Could not find role assignment/ : /Could not find group: nope/;
+    return [
+      { route: `PUT ${base}/:role/inherited_to_projects`, name: 'unknown role', path: `${V3}/OS-INHERIT/${kind}/${target}/${actor}/nope/roles/nope/inherited_to_projects`, status: 404, message: actor === 'users' ? /Could not find user: nope/ : /Could not find group: nope/ },
+      { route: `HEAD ${base}/:role/inherited_to_projects`, name: 'no such assignment', path: one, status: 404 },
+      { route: `GET ${base}/:role/inherited_to_projects`, name: 'no such assignment', path: one, status: 404, message: missing },
+      { route: `DELETE ${base}/:role/inherited_to_projects`, name: 'no such assignment', path: one, status: 404, message: missing },
+      { route: `GET ${base}/inherited_to_projects`, name: 'unknown target', path: `${V3}/OS-INHERIT/${kind}/nope/${actor}/nope/roles/inherited_to_projects`, status: 404, message: /Could not find (project|domain): nope/ },
+    ];
+  })),
+  { route: `GET ${V3}/role_assignments`, name: 'effective with a group filter', path: `${V3}/role_assignments?effective&group.id=x`, status: 400, message: /effective and group/ },
 
   // Grants on projects
   { route: `GET ${V3}/projects/:target/users/:user/roles`, name: 'unknown project', path: `${V3}/projects/nope/users/{alice}/roles`, status: 404, message: /Could not find project: nope/ },

@@ -7,6 +7,7 @@
 import type { Logger } from '../core/log.js';
 import type { DockerEngine, EngineEvent } from '../engine/index.js';
 import { runCall } from './calls.js';
+import { isImageCall, runImageCall } from './image-calls.js';
 import { Connection } from './connection.js';
 import { ImageLoader } from './image-loader.js';
 import { ImageReporter } from './image-report.js';
@@ -166,6 +167,11 @@ export class Agent {
         void this.#reconciler.receive(m.containers ?? [], m.full === true);
         break;
       case 'call':
+        if (isImageCall(m.method)) {
+          void runImageCall({ engine: this.#o.engine, loader: this.#loader, reporter: this.#images }, m.method, m.params)
+            .then((r) => this.#conn.send(r.ok ? { type: 'result', id: m.id, ok: true, value: r.value } : { type: 'result', id: m.id, ok: false, error: r.error }));
+          break;
+        }
         void runCall(
           { engine: this.#o.engine, statusOf: (u) => this.#reconciler.statusOf(u), execIdOf: (sid) => this.#streams.execIdOf(sid) },
           m.method,

@@ -122,7 +122,9 @@ export type ServerMessage =
   | { type: 'stream-close'; sid: string };
 
 export type CallMethod =
-  | 'exec' | 'logs' | 'top' | 'stats' | 'get_archive' | 'put_archive' | 'commit' | 'kill' | 'resize' | 'exec_resize';
+  | 'exec' | 'logs' | 'top' | 'stats' | 'get_archive' | 'put_archive' | 'commit' | 'kill' | 'resize' | 'exec_resize'
+  /** About the host's images, not a container (`uuid` names the image): see image-calls.ts. */
+  | 'image_load' | 'image_remove';
 
 /** Agent → server. */
 export type AgentMessage =

@@ -95,6 +95,11 @@ export class DockerEngine {
     }
   }
 
+  /** `docker rmi` of one image (never forced: an image a container uses is a 409 from the engine). */
+  async removeImage(ref: string): Promise<void> {
+    await call(this.#docker.getImage(ref).remove());
+  }
+
   /** Every image the engine holds. */
   async listImages(): Promise<EngineImageSummary[]> {
     const rows = await call(this.#docker.listImages());

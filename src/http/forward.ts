@@ -15,6 +15,7 @@ import { typed } from './app-type.js';
 /** Every call method once (the compiler checks the list against CallMethod). */
 const METHOD_SET = {
   exec: true, logs: true, top: true, stats: true, get_archive: true, put_archive: true, commit: true, kill: true, resize: true, exec_resize: true,
+  image_load: true, image_remove: true,
 } satisfies Record<CallMethod, true>;
 const METHODS = Object.keys(METHOD_SET) as CallMethod[];
 

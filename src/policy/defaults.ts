@@ -158,6 +158,11 @@ export const CONTAINER_RULES: Readonly<Record<string, string>> = {
   'zun-service:delete': ADMIN,
   'zun-service:update': ADMIN,
   'berth:host_credentials': ADMIN,
+  // Zun's image API: admin only by default, as in Zun.
+  'container:image:pull': ADMIN,
+  'container:image:get_all': ADMIN,
+  'container:image:get_one': ADMIN,
+  'container:image:delete': ADMIN,
 
   'container:quota:get': OWN_PROJECT_READER,
   'container:quota:update': ADMIN,

@@ -96,7 +96,7 @@ export async function buildServices(config: Config, db: Database, log: Logger): 
   const app = createApp({ log });
   registerAuth(app, { tokens, requireProjectHeader: config.requireProjectHeader });
   await identityService(app, { db, tokens, policy, region: config.region });
-  await containerService(app, { db, policy, hub, bus, log, strategy: config.scheduler, sessions, core, quotas });
+  await containerService(app, { db, policy, hub, bus, log, strategy: config.scheduler, sessions, core, quotas, images: containerImages });
   const imageDeps = { db, store: imageStore, maxBytes: config.imageMaxBytes, log };
   const images = new ImageService(imageDeps);
   const transfer = new ImageTransfer(imageDeps);

@@ -18,7 +18,7 @@ export function hostImageRows(hostId: string, images: unknown, now: string): Hos
     const glance = text(i.glanceImageId, 64) ? i.glanceImageId : null;
     const size = typeof i.size === 'number' && Number.isFinite(i.size) && i.size >= 0 ? Math.floor(i.size) : 0;
     const tags = Array.isArray(i.tags) ? i.tags.filter((t) => text(t)) : [];
-    return [i.id, ...tags].map((ref) => ({ host_id: hostId, image_ref: ref, glance_image_id: glance, size, updated_at: now }));
+    return [i.id, ...tags].map((ref) => ({ host_id: hostId, image_ref: ref, glance_image_id: glance, size, updated_at: now, image_id: i.id }));
   });
 }
 

@@ -4,7 +4,7 @@ import type { HostImageRow } from './schema.js';
 
 /** Queries over the images hosts' engines hold (see migration 7). */
 
-/** Rows inserted per statement (5 parameters each: well under either database's limit). */
+/** Rows inserted per statement (6 parameters each: well under either database's limit). */
 const CHUNK = 400;
 
 async function insertRows(q: Queryable, rows: HostImageRow[]): Promise<void> {
@@ -13,6 +13,7 @@ async function insertRows(q: Queryable, rows: HostImageRow[]): Promise<void> {
       .onConflict((c) => c.columns(['host_id', 'image_ref']).doUpdateSet({
         size: (e) => e.ref('excluded.size'),
         updated_at: (e) => e.ref('excluded.updated_at'),
+        image_id: sql<string | null>`coalesce(excluded.image_id, host_images.image_id)`,
         // A report that does not know the Glance image keeps the one recorded before.
         glance_image_id: sql<string | null>`coalesce(excluded.glance_image_id, host_images.glance_image_id)`,
       }))
@@ -51,3 +52,15 @@ export async function hostsHoldingImage(q: Queryable, ref: string): Promise<stri
 /** Every reference a host's engine holds, by reference. */
 export const listHostImages = (q: Queryable, hostId: string) =>
   q.selectFrom('host_images').selectAll().where('host_id', '=', hostId).orderBy('image_ref').execute();
+
+/** Every reference every host's engine holds (the image API groups them by host and image id). */
+export const listAllHostImages = (q: Queryable) =>
+  q.selectFrom('host_images').selectAll().orderBy('host_id').orderBy('image_ref').execute();
+
+/** Forgets an image on a host (its agent removed it; its next full report says the same). */
+export const forgetHostImage = (q: Queryable, hostId: string, imageId: string) =>
+  q.deleteFrom('host_images').where('host_id', '=', hostId).where((e) => e.or([e('image_id', '=', imageId), e('image_ref', '=', imageId)])).execute();
+
+/** The containers placed on a host, with what they run (an image in use there cannot be removed). */
+export const containersOnHost = (q: Queryable, hostId: string) =>
+  q.selectFrom('containers').select(['uuid', 'image', 'spec', 'status']).where('host_id', '=', hostId).execute();

@@ -1,5 +1,5 @@
 import type { Database, Queryable } from './db.js';
-import type { AssignmentRow, DomainRow, ProjectRow, RoleRow, UserRow } from './schema.js';
+import type { AssignmentRow, DomainRow, InheritedAssignmentRow, ProjectRow, RoleRow, UserRow } from './schema.js';
 
 /** Plain queries over the identity tables; callers pass the database or a transaction. */
 
@@ -133,14 +133,131 @@ export const deleteAssignment = (q: Queryable, row: AssignmentRow) =>
     .where('target_id', '=', row.target_id).where('role_id', '=', row.role_id)
     .executeTakeFirst();
 
-/** Role names a user holds on a project or domain. */
-export const rolesOn = (q: Queryable, userId: string, targetType: 'project' | 'domain', targetId: string) =>
+/** The roles assigned to a user directly (not through a group) on a project or domain. */
+export const directRolesOn = (q: Queryable, userId: string, targetType: 'project' | 'domain', targetId: string) =>
   q.selectFrom('assignments').innerJoin('roles', 'roles.id', 'assignments.role_id')
     .select(['roles.id', 'roles.name'])
     .where('assignments.user_id', '=', userId).where('assignments.target_type', '=', targetType)
     .where('assignments.target_id', '=', targetId)
     .orderBy('roles.name')
     .execute();
+
+/** The roles a user holds on a project or domain: their own and those of the groups they are in, by name. */
+export async function rolesOn(q: Queryable, userId: string, targetType: 'project' | 'domain', targetId: string): Promise<{ id: string; name: string }[]> {
+  const direct = await directRolesOn(q, userId, targetType, targetId);
+  const viaGroups = await q.selectFrom('group_assignments')
+    .innerJoin('group_members', 'group_members.group_id', 'group_assignments.group_id')
+    .innerJoin('roles', 'roles.id', 'group_assignments.role_id')
+    .select(['roles.id', 'roles.name'])
+    .where('group_members.user_id', '=', userId).where('group_assignments.target_type', '=', targetType)
+    .where('group_assignments.target_id', '=', targetId)
+    .execute();
+  const inherited = targetType === 'project' ? await inheritedRolesOn(q, userId, targetId) : [];
+  if (viaGroups.length === 0 && inherited.length === 0) return direct;
+  const byId = new Map(direct.map((r) => [r.id, r]));
+  for (const r of [...viaGroups, ...inherited]) if (!byId.has(r.id)) byId.set(r.id, r);
+  return [...byId.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/** The project's domain and its ancestors' ids (nearest first): what its inherited roles come from. */
+async function inheritanceSources(q: Queryable, projectId: string): Promise<{ domainId: string; ancestors: string[] } | undefined> {
+  const p = await q.selectFrom('projects').select(['domain_id', 'parent_id']).where('id', '=', projectId).executeTakeFirst();
+  if (!p) return undefined;
+  const ancestors: string[] = [];
+  let parent = p.parent_id;
+  while (parent && ancestors.length < 100) {
+    const up = await q.selectFrom('projects').select(['id', 'parent_id']).where('id', '=', parent).executeTakeFirst();
+    if (!up) break;
+    ancestors.push(up.id);
+    parent = up.parent_id;
+  }
+  return { domainId: p.domain_id, ancestors };
+}
+
+/** The roles a user inherits on a project (OS-INHERIT) from its domain and its ancestors, themselves or through a group. */
+async function inheritedRolesOn(q: Queryable, userId: string, projectId: string): Promise<{ id: string; name: string }[]> {
+  const src = await inheritanceSources(q, projectId);
+  if (!src) return [];
+  return q.selectFrom('inherited_assignments').innerJoin('roles', 'roles.id', 'inherited_assignments.role_id')
+    .select(['roles.id', 'roles.name'])
+    .where((e) => e.or([
+      e.and([e('inherited_assignments.target_type', '=', 'domain'), e('inherited_assignments.target_id', '=', src.domainId)]),
+      ...(src.ancestors.length ? [e.and([e('inherited_assignments.target_type', '=', 'project'), e('inherited_assignments.target_id', 'in', src.ancestors)])] : []),
+    ]))
+    .where((e) => e.or([
+      e.and([e('inherited_assignments.actor_type', '=', 'user'), e('inherited_assignments.actor_id', '=', userId)]),
+      e.and([e('inherited_assignments.actor_type', '=', 'group'),
+        e('inherited_assignments.actor_id', 'in', q.selectFrom('group_members').select('group_id').where('user_id', '=', userId))]),
+    ]))
+    .execute();
+}
+
+export interface InheritedFilter { actorType?: 'user' | 'group'; actorId?: string; targetType?: 'project' | 'domain'; targetIds?: string[]; roleId?: string }
+export const listInherited = (q: Queryable, f: InheritedFilter = {}) => {
+  let s = q.selectFrom('inherited_assignments').selectAll();
+  if (f.actorType !== undefined) s = s.where('actor_type', '=', f.actorType);
+  if (f.actorId !== undefined) s = s.where('actor_id', '=', f.actorId);
+  if (f.targetType !== undefined) s = s.where('target_type', '=', f.targetType);
+  if (f.targetIds !== undefined) {
+    if (f.targetIds.length === 0) return Promise.resolve([] as InheritedAssignmentRow[]);
+    s = s.where('target_id', 'in', f.targetIds);
+  }
+  if (f.roleId !== undefined) s = s.where('role_id', '=', f.roleId);
+  return s.orderBy('actor_id').orderBy('target_id').orderBy('role_id').execute();
+};
+export const insertInherited = (q: Queryable, row: InheritedAssignmentRow) =>
+  q.insertInto('inherited_assignments').values(row).onConflict((c) => c.doNothing()).execute();
+export const deleteInherited = async (q: Queryable, row: InheritedAssignmentRow) =>
+  Number((await q.deleteFrom('inherited_assignments')
+    .where('actor_type', '=', row.actor_type).where('actor_id', '=', row.actor_id)
+    .where('target_type', '=', row.target_type).where('target_id', '=', row.target_id).where('role_id', '=', row.role_id)
+    .executeTakeFirst()).numDeletedRows);
+
+/** An assignment a user holds, directly (no group_id) or through the group group_id; `inherited_from` names an OS-INHERIT source. */
+export interface EffectiveAssignment extends AssignmentRow { group_id?: string; inherited_from?: { type: 'project' | 'domain'; id: string } }
+
+/** listAssignments with the groups' assignments expanded to their members (Keystone's `effective`). */
+export async function listEffectiveAssignments(q: Queryable, f: AssignmentFilter = {}): Promise<EffectiveAssignment[]> {
+  const direct: EffectiveAssignment[] = await listAssignments(q, f);
+  if (f.targetIds !== undefined && f.targetIds.length === 0) return direct;
+  let s = q.selectFrom('group_assignments')
+    .innerJoin('group_members', 'group_members.group_id', 'group_assignments.group_id')
+    .select(['group_members.user_id', 'group_assignments.group_id', 'group_assignments.target_type', 'group_assignments.target_id', 'group_assignments.role_id']);
+  if (f.userId !== undefined) s = s.where('group_members.user_id', '=', f.userId);
+  if (f.targetType !== undefined) s = s.where('group_assignments.target_type', '=', f.targetType);
+  if (f.targetIds !== undefined) s = s.where('group_assignments.target_id', 'in', f.targetIds);
+  if (f.roleId !== undefined) s = s.where('group_assignments.role_id', '=', f.roleId);
+  const viaGroups = await s.orderBy('group_members.user_id').orderBy('group_assignments.target_id').orderBy('group_assignments.role_id').orderBy('group_assignments.group_id').execute();
+  const out: EffectiveAssignment[] = [...direct, ...viaGroups];
+  if (f.targetType === 'domain') return out;
+  // OS-INHERIT: each inherited assignment, to its user or its group's members, on every project beneath its target.
+  const wanted = f.targetIds === undefined ? undefined : new Set(f.targetIds);
+  const projects = await q.selectFrom('projects').select(['id', 'domain_id', 'parent_id']).orderBy('name').execute();
+  const children = new Map<string, string[]>();
+  for (const p of projects) if (p.parent_id) children.set(p.parent_id, [...(children.get(p.parent_id) ?? []), p.id]);
+  const below = (id: string) => {
+    const ids: string[] = [];
+    const queue = [id];
+    while (queue.length && ids.length < projects.length) for (const c of children.get(queue.shift()!) ?? []) { ids.push(c); queue.push(c); }
+    return ids;
+  };
+  for (const i of await listInherited(q, { roleId: f.roleId })) {
+    let users: { user_id: string; group_id?: string }[];
+    if (i.actor_type === 'user') users = f.userId === undefined || f.userId === i.actor_id ? [{ user_id: i.actor_id }] : [];
+    else {
+      let m = q.selectFrom('group_members').select('user_id').where('group_id', '=', i.actor_id);
+      if (f.userId !== undefined) m = m.where('user_id', '=', f.userId);
+      users = (await m.orderBy('user_id').execute()).map((r) => ({ user_id: r.user_id, group_id: i.actor_id }));
+    }
+    if (users.length === 0) continue;
+    const targets = i.target_type === 'domain' ? projects.filter((p) => p.domain_id === i.target_id).map((p) => p.id) : below(i.target_id);
+    for (const t of targets) {
+      if (wanted && !wanted.has(t)) continue;
+      for (const u of users) out.push({ ...u, target_type: 'project', target_id: t, role_id: i.role_id, inherited_from: { type: i.target_type, id: i.target_id } });
+    }
+  }
+  return out;
+}
 
 export async function getSetting(q: Queryable, key: string): Promise<string | undefined> {
   return (await q.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst())?.value;
@@ -164,12 +281,24 @@ export const updateRole = (q: Queryable, id: string, set: Pick<RoleRow, 'name' |
 export const deleteRole = (q: Queryable, id: string) => q.deleteFrom('roles').where('id', '=', id).execute();
 
 /** Deletes the assignments of a user, of a role, or on a project or domain. */
-export const deleteAssignmentsOf = (q: Queryable, f: { userId?: string; roleId?: string; target?: { type: 'project' | 'domain'; id: string } }) => {
+export const deleteAssignmentsOf = async (q: Queryable, f: { userId?: string; roleId?: string; target?: { type: 'project' | 'domain'; id: string } }) => {
   let d = q.deleteFrom('assignments');
   if (f.userId !== undefined) d = d.where('user_id', '=', f.userId);
   if (f.roleId !== undefined) d = d.where('role_id', '=', f.roleId);
   if (f.target !== undefined) d = d.where('target_type', '=', f.target.type).where('target_id', '=', f.target.id);
-  return d.execute();
+  await d.execute();
+  // A group's assignments of that role or on that target go too (a user's groups are not theirs to lose).
+  let i = q.deleteFrom('inherited_assignments');
+  if (f.userId !== undefined) i = i.where('actor_type', '=', 'user').where('actor_id', '=', f.userId);
+  if (f.roleId !== undefined) i = i.where('role_id', '=', f.roleId);
+  if (f.target !== undefined) i = i.where('target_type', '=', f.target.type).where('target_id', '=', f.target.id);
+  await i.execute();
+  if (f.userId === undefined) {
+    let g = q.deleteFrom('group_assignments');
+    if (f.roleId !== undefined) g = g.where('role_id', '=', f.roleId);
+    if (f.target !== undefined) g = g.where('target_type', '=', f.target.type).where('target_id', '=', f.target.id);
+    await g.execute();
+  }
 };
 
 /** The ids of enabled users holding the admin role anywhere. */

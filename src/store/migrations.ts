@@ -8,6 +8,8 @@ import { quotaSchema } from './migrations/0005-quotas.js';
 import { imageSchema } from './migrations/0006-images.js';
 import { hostImageSchema } from './migrations/0007-host-images.js';
 import { identityGroupsSchema } from './migrations/0008-identity-groups.js';
+import { hostImageIdSchema } from './migrations/0009-host-image-ids.js';
+import { identityInheritSchema } from './migrations/0010-identity-inherit.js';
 
 export interface Migration {
   version: number;
@@ -28,4 +30,6 @@ export const migrations: Migration[] = [
   { version: 6, name: 'images', up: imageSchema },
   { version: 7, name: 'host-images', up: hostImageSchema },
   { version: 8, name: 'identity-groups', up: identityGroupsSchema },
+  { version: 9, name: 'host-image-ids', up: hostImageIdSchema },
+  { version: 10, name: 'identity-inherit', up: identityInheritSchema },
 ];

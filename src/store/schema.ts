@@ -19,6 +19,8 @@ export interface GroupRow { id: string; name: string; domain_id: string; descrip
 export interface GroupMemberRow { group_id: string; user_id: string }
 export interface GroupAssignmentRow { group_id: string; target_type: 'project' | 'domain'; target_id: string; role_id: string }
 export interface RoleRow { id: string; name: string; description: string; created_at: string }
+/** An OS-INHERIT assignment: it applies to the projects under its target, not to the target. */
+export interface InheritedAssignmentRow { actor_type: 'user' | 'group'; actor_id: string; target_type: 'project' | 'domain'; target_id: string; role_id: string }
 export interface AssignmentRow { user_id: string; target_type: 'project' | 'domain'; target_id: string; role_id: string }
 export interface TokenRow {
   hash: string; user_id: string; project_id: string | null; domain_id: string | null; methods: string;
@@ -86,6 +88,7 @@ export interface Tables {
   groups: GroupRow;
   group_members: GroupMemberRow;
   group_assignments: GroupAssignmentRow;
+  inherited_assignments: InheritedAssignmentRow;
   tokens: TokenRow;
   settings: SettingRow;
   berth_migrations: MigrationRow;
@@ -102,5 +105,9 @@ export interface Tables {
   host_images: HostImageRow;
 }
 
-/** One reference (image id or repo tag) to an image a host's engine holds; see migration 7. */
-export interface HostImageRow { host_id: string; image_ref: string; glance_image_id: string | null; size: number; updated_at: string }
+/** One reference (image id or repo tag) to an image a host's engine holds; see migrations 7 and 9. */
+export interface HostImageRow {
+  host_id: string; image_ref: string; glance_image_id: string | null; size: number; updated_at: string;
+  /** The engine id (`sha256:…`) of the image this reference names; null in rows older than migration 9. */
+  image_id?: string | null;
+}

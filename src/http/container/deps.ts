@@ -7,6 +7,7 @@ import type { Strategy } from '../../scheduler/index.js';
 import type { InteractiveSessions } from './interactive.js';
 import type { ContainerCore } from '../../container/core.js';
 import type { QuotaBook } from '../../container/quota-book.js';
+import type { ContainerImages } from '../../image/resolve.js';
 
 export interface ContainerDeps {
   db: Database;
@@ -19,4 +20,6 @@ export interface ContainerDeps {
   core: ContainerCore;
   /** The quota model's tree; settings changes call `quotas.changed()`. */
   quotas: QuotaBook;
+  /** Glance images as containers use them (image pull with the glance driver). */
+  images?: ContainerImages;
 }

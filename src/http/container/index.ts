@@ -6,6 +6,7 @@ import { MAX_VERSION, MIN_VERSION, registerMicroversion } from './microversion.j
 import { containerRoutes } from './containers.js';
 import { actionRoutes } from './actions.js';
 import { hostRoutes } from './hosts.js';
+import { imageRoutes } from './images.js';
 import { quotaRoutes } from './quotas.js';
 import { quotaTreeRoutes } from './quota-tree.js';
 
@@ -32,6 +33,7 @@ export async function containerService(app: FastifyInstance, deps: ContainerDeps
       containerRoutes(api, deps);
       actionRoutes(api, deps);
       hostRoutes(api, deps);
+      imageRoutes(api, deps);
       quotaRoutes(api, deps);
       quotaTreeRoutes(api, deps);
     }, { prefix: '/v1' });

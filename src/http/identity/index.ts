@@ -8,6 +8,7 @@ import { projectTagRoutes } from './project-tags.js';
 import { groupRoutes } from './groups.js';
 import { userRoutes } from './users.js';
 import { roleRoutes } from './roles.js';
+import { inheritRoutes } from './inherit.js';
 import { domainRoutes } from './domains.js';
 import { catalogRoutes } from './catalog.js';
 
@@ -37,6 +38,7 @@ export async function identityService(app: FastifyInstance, deps: IdentityDeps):
     groupRoutes(v3, deps);
     userRoutes(v3, deps);
     roleRoutes(v3, deps);
+    inheritRoutes(v3, deps);
     domainRoutes(v3, deps);
     catalogRoutes(v3, deps);
   }, { prefix: '/identity/v3' });

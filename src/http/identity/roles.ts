@@ -12,11 +12,13 @@ import { notFoundError } from '../errors.js';
 import type { IdentityDeps } from './deps.js';
 import { guardLastAdmin, lockAdmins } from './admins.js';
 import { loadUser } from './users.js';
+import { loadGroup } from './groups.js';
+import * as groups from '../../store/group-repo.js';
 import { descendants, loadProject } from './projects.js';
 import { listLinks, renderRole, v3 } from './render.js';
 import { AssignmentQuery, IdParam, NameQuery, RoleCreate, RoleUpdate, flag } from './schemas.js';
 
-async function loadRole(q: Queryable, id: string) {
+export async function loadRole(q: Queryable, id: string) {
   const r = await repo.getRole(q, id);
   if (!r) throw notFoundError('role', id);
   return r;
@@ -83,7 +85,8 @@ export function roleRoutes(app: App, deps: IdentityDeps): void {
     return reply.code(204).send();
   });
 
-  // Grants on projects and domains: /projects/{p}/users/{u}/roles/{r} and /domains/{d}/users/{u}/roles/{r}.
+  // Grants on projects and domains, to users and to groups:
+  // /projects/{p}/users/{u}/roles/{r}, /projects/{p}/groups/{g}/roles/{r} and the same under /domains/{d}.
   for (const kind of ['project', 'domain'] as const) {
     const base = kind === 'project' ? '/projects' : '/domains';
     const loadTarget = async (qq: Queryable, id: string) => {
@@ -92,60 +95,113 @@ export function roleRoutes(app: App, deps: IdentityDeps): void {
       if (!d) throw notFoundError('domain', id);
       return d;
     };
-    const resolve = async (qq: Queryable, p: GrantTarget) => {
+    const missing = (role: string, actor: string, target: string) =>
+      new BerthError('not_found', `Could not find role assignment with role: ${role}, user or group: ${actor}, ${kind}, domain, or system: ${target}.`);
+    const resolve = async (qq: Queryable, p: GrantTarget, actor: 'users' | 'groups') => {
       await loadTarget(qq, p.target);
-      await loadUser(qq, p.user);
+      if (actor === 'users') await loadUser(qq, p.user);
+      else await loadGroup(qq, p.user);
       if (p.role !== undefined) await loadRole(qq, p.role);
-      return { user_id: p.user, target_type: kind, target_id: p.target, role_id: p.role ?? '' };
+      return { actor_id: p.user, target_type: kind, target_id: p.target, role_id: p.role ?? '' };
     };
-    app.put(`${base}/:target/users/:user/roles/:role`, { schema: { params: GrantParams } }, async (req, reply) => {
+
+    // To a user.
+    const userPath = `${base}/:target/users/:user/roles`;
+    app.put(`${userPath}/:role`, { schema: { params: GrantParams } }, async (req, reply) => {
       enforce(deps.policy, req, 'identity:create_grant');
-      await deps.db.tx(async (trx) => repo.insertAssignment(trx, await resolve(trx, req.params)));
-      deps.tokens.forget();
-      return reply.code(204).send();
-    });
-    const check = async (req: FastifyRequest, p: GrantTarget) => {
-      enforce(deps.policy, req, 'identity:check_grant');
-      const a = await resolve(q(), p);
-      const found = await repo.listAssignments(q(), { userId: a.user_id, targetType: kind, targetIds: [a.target_id], roleId: a.role_id });
-      if (found.length === 0) throw new BerthError('not_found', `Could not find role assignment with role: ${a.role_id}, user or group: ${a.user_id}, ${kind}, domain, or system: ${a.target_id}.`);
-    };
-    app.head(`${base}/:target/users/:user/roles/:role`, { schema: { params: GrantParams } }, async (req, reply) => {
-      await check(req, req.params);
-      return reply.code(204).send();
-    });
-    app.get(`${base}/:target/users/:user/roles/:role`, { schema: { params: GrantParams } }, async (req, reply) => {
-      await check(req, req.params);
-      return reply.code(204).send();
-    });
-    app.delete(`${base}/:target/users/:user/roles/:role`, { schema: { params: GrantParams } }, async (req, reply) => {
-      enforce(deps.policy, req, 'identity:revoke_grant');
       await deps.db.tx(async (trx) => {
-        await lockAdmins(deps.db, trx);
-        const a = await resolve(trx, req.params);
-        const r = await repo.deleteAssignment(trx, a);
-        if (Number(r.numDeletedRows) === 0)
-          throw new BerthError('not_found', `Could not find role assignment with role: ${a.role_id}, user or group: ${a.user_id}, ${kind}, domain, or system: ${a.target_id}.`);
-        await guardLastAdmin(trx, 'remove that role assignment');
-        await deps.tokens.revokeUserOn(trx, a.user_id, kind, a.target_id);
+        const a = await resolve(trx, req.params, 'users');
+        await repo.insertAssignment(trx, { user_id: a.actor_id, target_type: kind, target_id: a.target_id, role_id: a.role_id });
       });
       deps.tokens.forget();
       return reply.code(204).send();
     });
-    app.get(`${base}/:target/users/:user/roles`, { schema: { params: GrantListParams } }, async (req) => {
+    const checkUser = async (req: FastifyRequest, p: GrantTarget) => {
+      enforce(deps.policy, req, 'identity:check_grant');
+      const a = await resolve(q(), p, 'users');
+      const found = await repo.listAssignments(q(), { userId: a.actor_id, targetType: kind, targetIds: [a.target_id], roleId: a.role_id });
+      if (found.length === 0) throw missing(a.role_id, a.actor_id, a.target_id);
+    };
+    for (const method of ['head', 'get'] as const) {
+      app[method](`${userPath}/:role`, { schema: { params: GrantParams } }, async (req, reply) => {
+        await checkUser(req, req.params);
+        return reply.code(204).send();
+      });
+    }
+    app.delete(`${userPath}/:role`, { schema: { params: GrantParams } }, async (req, reply) => {
+      enforce(deps.policy, req, 'identity:revoke_grant');
+      await deps.db.tx(async (trx) => {
+        await lockAdmins(deps.db, trx);
+        const a = await resolve(trx, req.params, 'users');
+        const r = await repo.deleteAssignment(trx, { user_id: a.actor_id, target_type: kind, target_id: a.target_id, role_id: a.role_id });
+        if (Number(r.numDeletedRows) === 0) throw missing(a.role_id, a.actor_id, a.target_id);
+        await guardLastAdmin(trx, 'remove that role assignment');
+        await deps.tokens.revokeUserOn(trx, a.actor_id, kind, a.target_id);
+      });
+      deps.tokens.forget();
+      return reply.code(204).send();
+    });
+    app.get(userPath, { schema: { params: GrantListParams } }, async (req) => {
       enforce(deps.policy, req, 'identity:list_grants');
-      const a = await resolve(q(), req.params);
-      const roles = await repo.rolesOn(q(), a.user_id, kind, a.target_id);
+      const a = await resolve(q(), req.params, 'users');
+      const roles = await repo.directRolesOn(q(), a.actor_id, kind, a.target_id);
       const full = await Promise.all(roles.map((r) => loadRole(q(), r.id)));
       return { roles: full.map((r) => renderRole(req, r)), links: listLinks(req) };
+    });
+
+    // To a group: its members hold the role on the target (tokens, effective listings).
+    const groupPath = `${base}/:target/groups/:user/roles`;
+    app.put(`${groupPath}/:role`, { schema: { params: GrantParams } }, async (req, reply) => {
+      enforce(deps.policy, req, 'identity:create_grant');
+      await deps.db.tx(async (trx) => {
+        const a = await resolve(trx, req.params, 'groups');
+        await groups.insertGroupAssignment(trx, { group_id: a.actor_id, target_type: kind, target_id: a.target_id, role_id: a.role_id });
+      });
+      deps.tokens.forget();
+      return reply.code(204).send();
+    });
+    const checkGroup = async (req: FastifyRequest, p: GrantTarget) => {
+      enforce(deps.policy, req, 'identity:check_grant');
+      const a = await resolve(q(), p, 'groups');
+      const found = await groups.listGroupAssignments(q(), { groupId: a.actor_id, targetType: kind, targetIds: [a.target_id], roleId: a.role_id });
+      if (found.length === 0) throw missing(a.role_id, a.actor_id, a.target_id);
+    };
+    for (const method of ['head', 'get'] as const) {
+      app[method](`${groupPath}/:role`, { schema: { params: GrantParams } }, async (req, reply) => {
+        await checkGroup(req, req.params);
+        return reply.code(204).send();
+      });
+    }
+    app.delete(`${groupPath}/:role`, { schema: { params: GrantParams } }, async (req, reply) => {
+      enforce(deps.policy, req, 'identity:revoke_grant');
+      await deps.db.tx(async (trx) => {
+        const a = await resolve(trx, req.params, 'groups');
+        const n = await groups.deleteGroupAssignment(trx, { group_id: a.actor_id, target_type: kind, target_id: a.target_id, role_id: a.role_id });
+        if (n === 0) throw missing(a.role_id, a.actor_id, a.target_id);
+        // A member's tokens on the target go if the member holds no role there any more.
+        for (const m of await groups.membersOf(trx, a.actor_id)) {
+          if ((await repo.rolesOn(trx, m.id, kind, a.target_id)).length === 0) await deps.tokens.revokeUserOn(trx, m.id, kind, a.target_id);
+        }
+      });
+      deps.tokens.forget();
+      return reply.code(204).send();
+    });
+    app.get(groupPath, { schema: { params: GrantListParams } }, async (req) => {
+      enforce(deps.policy, req, 'identity:list_grants');
+      const a = await resolve(q(), req.params, 'groups');
+      const roles = await groups.groupRolesOn(q(), a.actor_id, kind, a.target_id);
+      return { roles: roles.map((r) => renderRole(req, r)), links: listLinks(req) };
     });
   }
 
   app.get('/role_assignments', { schema: { querystring: AssignmentQuery } }, async (req) => {
     enforce(deps.policy, req, 'identity:list_role_assignments');
     const f = req.query;
-    if (f['group.id'] !== undefined) return { role_assignments: [], links: listLinks(req) };
-    if (f['scope.system'] !== undefined || f['scope.OS-INHERIT:inherited_to'] !== undefined) return { role_assignments: [], links: listLinks(req) };
+    const effective = flag(f.effective);
+    if (effective && f['group.id'] !== undefined)
+      throw new BerthError('bad_request', 'Combining effective and group filter will always result in an empty list.');
+    if (f['scope.system'] !== undefined) return { role_assignments: [], links: listLinks(req) };
+    const onlyInherited = f['scope.OS-INHERIT:inherited_to'] !== undefined;
     if (f['scope.project.id'] !== undefined && f['scope.domain.id'] !== undefined)
       throw new BerthError('bad_request', 'Specify at most one of scope.project.id and scope.domain.id.');
     let targetType: 'project' | 'domain' | undefined;
@@ -161,44 +217,75 @@ export function roleRoutes(app: App, deps: IdentityDeps): void {
       targetType = 'domain';
       targetIds = [f['scope.domain.id']];
     }
-    const rows = await repo.listAssignments(q(), { userId: f['user.id'], roleId: f['role.id'], targetType, targetIds });
+    // Rows name a user (directly or, when effective, through the group `via`) or, listed as such, a group.
+    // `inherited` marks an OS-INHERIT assignment as stored; `from` the source of one expanded (effective).
+    type Row = {
+      user_id?: string; group_id?: string; via?: string; target_type: 'project' | 'domain'; target_id: string; role_id: string;
+      inherited?: boolean; from?: { type: 'project' | 'domain'; id: string };
+    };
+    const rows: Row[] = [];
+    if (effective) {
+      for (const a of await repo.listEffectiveAssignments(q(), { userId: f['user.id'], roleId: f['role.id'], targetType, targetIds }))
+        if (!onlyInherited || a.inherited_from)
+          rows.push({ user_id: a.user_id, via: a.group_id, target_type: a.target_type, target_id: a.target_id, role_id: a.role_id, from: a.inherited_from });
+    } else {
+      if (f['group.id'] === undefined && !onlyInherited)
+        for (const a of await repo.listAssignments(q(), { userId: f['user.id'], roleId: f['role.id'], targetType, targetIds })) rows.push(a);
+      if (f['user.id'] === undefined && !onlyInherited)
+        for (const a of await groups.listGroupAssignments(q(), { groupId: f['group.id'], roleId: f['role.id'], targetType, targetIds })) rows.push(a);
+      for (const [actorType, actorId] of [['user', f['user.id']], ['group', f['group.id']]] as const) {
+        if ((actorType === 'user' && f['group.id'] !== undefined) || (actorType === 'group' && f['user.id'] !== undefined)) continue;
+        for (const i of await repo.listInherited(q(), { actorType, actorId, roleId: f['role.id'], targetType, targetIds })) {
+          const who = actorType === 'user' ? { user_id: i.actor_id } : { group_id: i.actor_id };
+          rows.push({ ...who, target_type: i.target_type, target_id: i.target_id, role_id: i.role_id, inherited: true });
+        }
+      }
+    }
     const names = flag(f.include_names);
     const cache = new Map<string, Promise<unknown>>();
     const once = <T>(key: string, load: () => Promise<T>) => {
       if (!cache.has(key)) cache.set(key, load());
       return cache.get(key) as Promise<T>;
     };
+    const domainRef = async (id: string) => ({ id, name: (await once(`d${id}`, () => repo.getDomain(q(), id)))?.name });
     const out = [];
     for (const a of rows) {
+      const actorId = a.user_id ?? a.group_id ?? '';
       const role: Record<string, unknown> = { id: a.role_id };
-      const user: Record<string, unknown> = { id: a.user_id };
+      const actor: Record<string, unknown> = { id: actorId };
       const target: Record<string, unknown> = { id: a.target_id };
       if (names) {
         const r = await once(`r${a.role_id}`, () => repo.getRole(q(), a.role_id));
         if (r) role.name = r.name;
-        const u = await once(`u${a.user_id}`, () => repo.getUser(q(), a.user_id));
-        if (u) {
-          user.name = u.name;
-          const d = await once(`d${u.domain_id}`, () => repo.getDomain(q(), u.domain_id));
-          user.domain = { id: u.domain_id, name: d?.name };
+        const who = a.user_id !== undefined
+          ? await once(`u${actorId}`, () => repo.getUser(q(), actorId))
+          : await once(`g${actorId}`, () => groups.getGroup(q(), actorId));
+        if (who) {
+          actor.name = who.name;
+          actor.domain = await domainRef(who.domain_id);
         }
         if (a.target_type === 'project') {
           const p = await once(`p${a.target_id}`, () => repo.getProject(q(), a.target_id));
           if (p) {
             target.name = p.name;
-            const d = await once(`d${p.domain_id}`, () => repo.getDomain(q(), p.domain_id));
-            target.domain = { id: p.domain_id, name: d?.name };
+            target.domain = await domainRef(p.domain_id);
           }
         } else {
           const d = await once(`d${a.target_id}`, () => repo.getDomain(q(), a.target_id));
           if (d) target.name = d.name;
         }
       }
-      const path = a.target_type === 'project' ? 'projects' : 'domains';
-      out.push({
-        role, user, scope: { [a.target_type]: target },
-        links: { assignment: `${v3(req)}/${path}/${a.target_id}/users/${a.user_id}/roles/${a.role_id}` },
-      });
+      // The assignment link names the stored assignment: on its source when inherited, to the group when through one.
+      const src = a.from ?? { type: a.target_type, id: a.target_id };
+      const grantee = a.via !== undefined ? `groups/${a.via}` : `${a.user_id !== undefined ? 'users' : 'groups'}/${actorId}`;
+      const grant = `${src.type}s/${src.id}/${grantee}/roles/${a.role_id}`;
+      const links: Record<string, string> = {
+        assignment: a.from || a.inherited ? `${v3(req)}/OS-INHERIT/${grant}/inherited_to_projects` : `${v3(req)}/${grant}`,
+      };
+      if (a.via !== undefined) links.membership = `${v3(req)}/groups/${a.via}/users/${actorId}`;
+      const scope: Record<string, unknown> = { [a.target_type]: target };
+      if (a.inherited) scope['OS-INHERIT:inherited_to'] = 'projects';
+      out.push({ role, [a.user_id !== undefined ? 'user' : 'group']: actor, scope, links });
     }
     return { role_assignments: out, links: listLinks(req) };
   });

@@ -128,13 +128,13 @@ export function tokenRoutes(app: App, deps: IdentityDeps): void {
   });
   app.get('/auth/projects', async (req) => {
     enforce(deps.policy, req, 'identity:get_auth_projects');
-    const ids = [...new Set((await repo.listAssignments(deps.db.kysely, { userId: req.auth.userId, targetType: 'project' })).map((a) => a.target_id))];
+    const ids = [...new Set((await repo.listEffectiveAssignments(deps.db.kysely, { userId: req.auth.userId, targetType: 'project' })).map((a) => a.target_id))];
     const projects = await repo.listProjects(deps.db.kysely, { ids, enabled: 1 });
     return { projects: projects.map((p) => renderProject(req, p)), links: listLinks(req) };
   });
   app.get('/auth/domains', async (req) => {
     enforce(deps.policy, req, 'identity:get_auth_domains');
-    const ids = new Set((await repo.listAssignments(deps.db.kysely, { userId: req.auth.userId, targetType: 'domain' })).map((a) => a.target_id));
+    const ids = new Set((await repo.listEffectiveAssignments(deps.db.kysely, { userId: req.auth.userId, targetType: 'domain' })).map((a) => a.target_id));
     const domains = (await repo.listDomains(deps.db.kysely, { enabled: 1 })).filter((d) => ids.has(d.id));
     return { domains: domains.map((d) => renderDomain(req, d)), links: listLinks(req) };
   });

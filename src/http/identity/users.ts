@@ -139,7 +139,7 @@ export function userRoutes(app: App, deps: IdentityDeps): void {
     const { id } = req.params;
     enforce(deps.policy, req, 'identity:list_user_projects', { 'target.user.id': id });
     await loadUser(q(), id);
-    const ids = [...new Set((await repo.listAssignments(q(), { userId: id, targetType: 'project' })).map((a) => a.target_id))];
+    const ids = [...new Set((await repo.listEffectiveAssignments(q(), { userId: id, targetType: 'project' })).map((a) => a.target_id))];
     return { projects: (await repo.listProjects(q(), { ids })).map((p) => renderProject(req, p)), links: listLinks(req) };
   });
 }
