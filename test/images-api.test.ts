@@ -6,53 +6,18 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { appendFileSync, readFileSync } from 'node:fs';
 import { after, before, it } from 'node:test';
 import { LABEL_UUID } from '../src/agent/protocol.js';
 import { eachDialect, runCli, startTestServer, unlimitedQuota, waitFor, type TestServer } from './helpers.js';
-import {
-  ROOT, docker, dockerOk, downTestHosts, engineIds, mainEngine, removeCloudContainers, startAgent, upTestHosts,
-  type AgentProcess, type EngineHost,
-} from './hosts-fixture.js';
+import { docker, engineIds, removeCloudContainers, startAgent, type AgentProcess } from './hosts-fixture.js';
+import { imageHostsSuite } from './image-hosts-fixture.js';
 import { addUser, assertZunError, type TestUser } from './containers-fixture.js';
 
-const HOSTS_DIR = join(ROOT, '.berth', 'test-images-api');
 const CAPACITY = { cpus: 2, memoryMb: 2048, maxContainers: 16 };
 const ZUN_VERSION = { 'OpenStack-API-Version': 'container 1.40' };
 
-let hosts: EngineHost[] = [];
-let main = '';
-let work = '';
-
-before(async () => {
-  main = await mainEngine();
-  await downTestHosts(HOSTS_DIR).catch(() => undefined);
-  hosts = await upTestHosts(2, HOSTS_DIR);
-  work = mkdtempSync(join(tmpdir(), 'berth-images-api-'));
-}, { timeout: 300_000 });
-
-after(async () => {
-  await downTestHosts(HOSTS_DIR);
-  if (work) rmSync(work, { recursive: true, force: true });
-}, { timeout: 300_000 });
-
-/** A `docker save` archive of an image no engine has seen (busybox committed with a label of its own). */
-async function freshArchive(name: string): Promise<{ file: string; id: string; tag: string }> {
-  const tag = `${name}:1`;
-  const cid = await dockerOk(main, ['create', 'busybox:latest', 'true']);
-  try {
-    await dockerOk(main, ['commit', '--change', `LABEL berth.test=${randomBytes(8).toString('hex')}`, cid, tag]);
-  } finally {
-    await docker(main, ['rm', '-f', cid]);
-  }
-  const id = await dockerOk(main, ['image', 'inspect', '-f', '{{.Id}}', tag]);
-  const file = join(work, `${name}.tar`);
-  await dockerOk(main, ['save', '-o', file, tag]);
-  await docker(main, ['rmi', tag]);
-  return { file, id, tag };
-}
+const suite = imageHostsSuite('test-images-api');
 
 eachDialect((dialect) => {
   let s: TestServer;
@@ -63,7 +28,7 @@ eachDialect((dialect) => {
 
   const zun = (method: string, path: string, body?: unknown, as = token) =>
     s.request(method, `/container/v1${path}`, { token: as, body, headers: ZUN_VERSION });
-  const engineOf = (host: string) => hosts.find((h) => h.name === host)!.engine;
+  const engineOf = (host: string) => suite.hosts.find((h) => h.name === host)!.engine;
   const hasImage = async (host: string, id: string) => (await docker(engineOf(host), ['image', 'inspect', id])).code === 0;
   const loadsOf = (host: string, glanceId: string) =>
     agents.get(host)!.output.split('\n').filter((l) => l.includes('"msg":"loading image"') && l.includes(glanceId)).length;
@@ -93,26 +58,26 @@ eachDialect((dialect) => {
     admin = s.openrcEnv();
     await unlimitedQuota(s, token);
     member = await addUser(s, token, { user: 'ia-mia', project: 'ia-proj', role: 'member' });
-    await Promise.all(hosts.map(async (h) => {
+    await Promise.all(suite.hosts.map(async (h) => {
       agents.set(h.name, await startAgent(s, token, { name: h.name, engine: h.engine, ...CAPACITY }));
     }));
-    // Each agent's first report: the busybox test-hosts.sh put in every engine.
+    // Each agent's first report: the busybox test-suite.hosts.sh put in every engine.
     await waitFor('both hosts to report busybox', async () => {
       const r = await zun('GET', '/images');
       const on = new Set((r.json.images as { repo: string; host: string }[]).filter((i) => i.repo === 'busybox').map((i) => i.host));
-      return hosts.every((h) => on.has(h.name)) || undefined;
+      return suite.hosts.every((h) => on.has(h.name)) || undefined;
     }, 30_000, 200);
   }, { timeout: 120_000 });
 
   after(async () => {
     await Promise.all([...agents.values()].map((a) => a.stop().catch(() => undefined)));
-    if (s) for (const h of hosts) await removeCloudContainers(h.engine, s.server.cloudId);
+    if (s) for (const h of suite.hosts) await removeCloudContainers(h.engine, s.server.cloudId);
     await s?.stop();
   }, { timeout: 120_000 });
 
   it('image list and show print each host\'s images with Zun\'s fields', async () => {
     const rows = await listed();
-    for (const h of hosts) {
+    for (const h of suite.hosts) {
       const box = rows.find((r) => r.repo === 'busybox' && r.tag === 'latest' && typeof r.image_id === 'string');
       assert.ok(box, `busybox listed: ${JSON.stringify(rows)}`);
       const api = (await zun('GET', '/images')).json.images as Record<string, unknown>[];
@@ -127,9 +92,9 @@ eachDialect((dialect) => {
 
   it('image pull of a Glance image loads it on that host once, however many pulls wait; delete waits for its containers', async () => {
     const name = `pulled-${randomBytes(4).toString('hex')}`;
-    const archive = await freshArchive(name);
+    const archive = await suite.freshArchive(name);
     const glanceId = await uploadImage(name, archive.file);
-    const [target, other] = [hosts[0].name, hosts[1].name];
+    const [target, other] = [suite.hosts[0].name, suite.hosts[1].name];
     const [first, ...rest] = await Promise.all([
       cliJson('image', 'pull', name, target),
       ...Array.from({ length: 3 }, () => zun('POST', '/images', { repo: glanceId, host: target })),
@@ -159,7 +124,7 @@ eachDialect((dialect) => {
   });
 
   it('the docker driver finds what the engine holds, and says there is no registry otherwise', async () => {
-    const host = hosts[1].name;
+    const host = suite.hosts[1].name;
     const got = await zun('POST', '/images', { repo: 'busybox', host, image_driver: 'docker' });
     assert.equal(got.status, 202, got.text);
     assert.deepEqual([got.json.repo, got.json.tag, got.json.host], ['busybox', 'latest', host]);

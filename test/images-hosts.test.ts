@@ -10,58 +10,19 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { after, before, it } from 'node:test';
 import { LABEL_UUID } from '../src/agent/protocol.js';
 import { listHostImages } from '../src/store/host-image-repo.js';
 import { eachDialect, runCli, startTestServer, unlimitedQuota, waitFor, type HttpAnswer, type TestServer } from './helpers.js';
-import {
-  ROOT, docker, dockerOk, downTestHosts, engineIds, hostCredential, mainEngine, removeCloudContainers, startAgent, upTestHosts,
-  type AgentProcess, type EngineHost,
-} from './hosts-fixture.js';
+import { docker, engineIds, hostCredential, removeCloudContainers, startAgent, type AgentProcess } from './hosts-fixture.js';
+import { imageHostsSuite } from './image-hosts-fixture.js';
 import { addUser, assertZunError, type TestUser } from './containers-fixture.js';
 
-/** These hosts' own data directory: namespaces and engines apart from the multi-host suite's. */
-const HOSTS_DIR = join(ROOT, '.berth', 'test-images-hosts');
 const CAPACITY = { cpus: 2, memoryMb: 2048, maxContainers: 16 };
 const ZUN_VERSION = { 'OpenStack-API-Version': 'container 1.40' };
 
-let hosts: EngineHost[] = [];
-let main = '';
-let work = '';
-
-before(async () => {
-  main = await mainEngine();
-  await downTestHosts(HOSTS_DIR).catch(() => undefined);
-  hosts = await upTestHosts(2, HOSTS_DIR);
-  work = mkdtempSync(join(tmpdir(), 'berth-images-hosts-'));
-}, { timeout: 300_000 });
-
-after(async () => {
-  await downTestHosts(HOSTS_DIR);
-  if (work) rmSync(work, { recursive: true, force: true });
-}, { timeout: 300_000 });
-
-/**
- * A `docker save` archive of an image no engine has seen: busybox committed on the main engine with a
- * label of its own (so its id is new), saved, and removed from the main engine again.
- */
-async function freshArchive(name: string): Promise<{ file: string; id: string; tag: string }> {
-  const tag = `${name}:1`;
-  const cid = await dockerOk(main, ['create', 'busybox:latest', 'true']);
-  try {
-    await dockerOk(main, ['commit', '--change', `LABEL berth.test=${randomBytes(8).toString('hex')}`, cid, tag]);
-  } finally {
-    await docker(main, ['rm', '-f', cid]);
-  }
-  const id = await dockerOk(main, ['image', 'inspect', '-f', '{{.Id}}', tag]);
-  const file = join(work, `${name}.tar`);
-  await dockerOk(main, ['save', '-o', file, tag]);
-  await docker(main, ['rmi', tag]);
-  return { file, id, tag };
-}
+const suite = imageHostsSuite('test-images-hosts');
 
 eachDialect((dialect) => {
   let s: TestServer;
@@ -75,7 +36,7 @@ eachDialect((dialect) => {
     s.request(method, `/container/v1${path}`, { token: as, body, headers: ZUN_VERSION });
   const glance = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
     s.request(method, `/image/v2${path}`, { token, body, headers: { Accept: 'application/json', ...headers } });
-  const engineOf = (host: string) => hosts.find((h) => h.name === host)!.engine;
+  const engineOf = (host: string) => suite.hosts.find((h) => h.name === host)!.engine;
   const show = async (uuid: string) => {
     const r = await zun('GET', `/containers/${uuid}`);
     assert.equal(r.status, 200, r.text);
@@ -113,7 +74,7 @@ eachDialect((dialect) => {
     admin = s.openrcEnv();
     await unlimitedQuota(s, token);
     other = await addUser(s, token, { user: 'ih-olga', project: 'ih-other', role: 'member' });
-    await Promise.all(hosts.map(async (h) => {
+    await Promise.all(suite.hosts.map(async (h) => {
       const agent = await startAgent(s, token, { name: h.name, engine: h.engine, ...CAPACITY });
       agents.set(h.name, agent);
       hostIdOf.set(h.name, agent.hostId);
@@ -122,22 +83,22 @@ eachDialect((dialect) => {
 
   after(async () => {
     await Promise.all([...agents.values()].map((a) => a.stop().catch(() => undefined)));
-    if (s) for (const h of hosts) await removeCloudContainers(h.engine, s.server.cloudId);
+    if (s) for (const h of suite.hosts) await removeCloudContainers(h.engine, s.server.cloudId);
     await s?.stop();
   }, { timeout: 120_000 });
 
   it('openstack appcontainer run --image-driver glance runs an image on a host that never had it', async () => {
     const name = `mybox-${randomBytes(4).toString('hex')}`;
-    const archive = await freshArchive(name);
+    const archive = await suite.freshArchive(name);
     const imageId = await uploadImage(name, archive.file);
-    for (const h of hosts) assert.equal(await hasImage(h.name, archive.id), false, `${h.name} lacks the image at first`);
+    for (const h of suite.hosts) assert.equal(await hasImage(h.name, archive.id), false, `${h.name} lacks the image at first`);
     const args = ['appcontainer', 'run', '-f', 'json', '--image-driver', 'glance', '--name', 'g1', '--memory', '32', name, 'sleep', '600'];
     const r = await runCli(args, admin);
     assert.equal(r.code, 0, `openstack ${args.join(' ')}: ${r.stderr}`);
     const made = JSON.parse(r.stdout);
     assert.deepEqual([made.image, made.image_driver], [name, 'glance']);
     const c = await waitStatus(made.uuid, 'Running');
-    assert.ok(hosts.some((h) => h.name === c.host), `placed on a test host: ${c.host}`);
+    assert.ok(suite.hosts.some((h) => h.name === c.host), `placed on a test host: ${c.host}`);
     assert.equal(await hasImage(c.host, archive.id), true, 'the host holds the image now');
     assert.equal(loadsOf(c.host, imageId), 1, 'loaded once');
     assert.equal((await engineIds(engineOf(c.host), { [LABEL_UUID]: made.uuid }, { running: true })).length, 1);
@@ -149,20 +110,20 @@ eachDialect((dialect) => {
     assert.equal(second.json.host, c.host, 'the second container goes where the image is');
     await waitStatus(second.json.uuid, 'Running');
     assert.equal(loadsOf(c.host, imageId), 1, 'not loaded again');
-    for (const h of hosts) if (h.name !== c.host) assert.equal(loadsOf(h.name, imageId), 0);
+    for (const h of suite.hosts) if (h.name !== c.host) assert.equal(loadsOf(h.name, imageId), 0);
   });
 
   it('20 concurrent creates of a fresh image: each host loads it at most once, all run', async () => {
     const name = `burst-${randomBytes(4).toString('hex')}`;
-    const archive = await freshArchive(name);
+    const archive = await suite.freshArchive(name);
     const imageId = await uploadImage(name, archive.file);
     const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => run({ name: `burst-${i}`, image: name, image_driver: 'glance' })));
     for (const a of answers) assert.equal(a.status, 202, a.text);
     const placed = new Map<string, number>();
     for (const a of answers) placed.set(a.json.host, (placed.get(a.json.host) ?? 0) + 1);
-    for (const host of placed.keys()) assert.ok(hosts.some((h) => h.name === host), `placed on a test host: ${host}`);
+    for (const host of placed.keys()) assert.ok(suite.hosts.some((h) => h.name === host), `placed on a test host: ${host}`);
     await Promise.all(answers.map((a) => waitStatus(a.json.uuid, 'Running', 120_000)));
-    for (const h of hosts) {
+    for (const h of suite.hosts) {
       const loads = loadsOf(h.name, imageId);
       assert.ok(loads <= 1, `${h.name} loaded the image ${loads} times`);
       assert.equal(loads, placed.has(h.name) ? 1 : 0, `${h.name} loads exactly when it runs containers of the image`);
@@ -175,7 +136,7 @@ eachDialect((dialect) => {
 
   it('refused creates: not visible, unknown, not docker format, not active', async () => {
     const name = `private-${randomBytes(4).toString('hex')}`;
-    const archive = await freshArchive(name);
+    const archive = await suite.freshArchive(name);
     const privateId = await uploadImage(name, archive.file);
     // Another project sees neither the name nor the id of a private image.
     for (const image of [name, privateId]) {
@@ -209,7 +170,7 @@ eachDialect((dialect) => {
     // What an agent that comes to load an image after its deletion gets; the agent's loader turns this
     // reason into the container's Error (src/agent/image-loader.test.ts).
     const name = `doomed-${randomBytes(4).toString('hex')}`;
-    const archive = await freshArchive(name);
+    const archive = await suite.freshArchive(name);
     const imageId = await uploadImage(name, archive.file);
     const { credential } = await hostCredential(s, token, `dl-probe-${randomBytes(3).toString('hex')}`);
     const file = `/agent/v1/images/${imageId}/file`;

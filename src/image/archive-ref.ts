@@ -7,8 +7,8 @@
  */
 import type { Readable } from 'node:stream';
 import { extract, type Header } from 'tar-stream';
+import { readManifest } from './docker-archive.js';
 
-const MAX_MANIFEST = 1024 * 1024;
 
 export interface ArchiveRef {
   /** `sha256:<hex>`: what `docker load` makes the engine know the image by. */
@@ -59,16 +59,9 @@ export function readArchiveRef(data: Readable): Promise<ArchiveRef> {
         stream.resume();
         return;
       }
-      const parts: Buffer[] = [];
-      let size = 0;
-      stream.on('data', (c: unknown) => {
-        const b = c as Buffer;
-        size += b.length;
-        if (size <= MAX_MANIFEST) parts.push(b);
-      });
-      stream.on('end', () => {
-        if (size > MAX_MANIFEST) return finish(new Error('manifest.json is larger than 1 MiB'));
-        const ref = refOfManifest(Buffer.concat(parts).toString('utf8'));
+      readManifest(stream, (text) => {
+        if (text === undefined) return finish(new Error('manifest.json is larger than 1 MiB'));
+        const ref = refOfManifest(text);
         if (typeof ref === 'string') finish(new Error(ref));
         else finish(undefined, ref);
       });

@@ -10,6 +10,21 @@ import { extract, type Header } from 'tar-stream';
 import { BerthError } from '../core/errors.js';
 
 const MAX_MANIFEST = 1024 * 1024;
+
+/** An archive entry as tar-stream gives it: a stream of its bytes. */
+export interface Entry { on(event: 'data', f: (c: unknown) => void): unknown; on(event: 'end', f: () => void): unknown }
+
+/** Reads a manifest.json entry of an archive: its text, or undefined when it is larger than 1 MiB. */
+export function readManifest(entry: Entry, done: (text: string | undefined) => void): void {
+  const parts: Buffer[] = [];
+  let size = 0;
+  entry.on('data', (c: unknown) => {
+    const b = c as Buffer;
+    size += b.length;
+    if (size <= MAX_MANIFEST) parts.push(b);
+  });
+  entry.on('end', () => done(size > MAX_MANIFEST ? undefined : Buffer.concat(parts).toString('utf8')));
+}
 const END_BLOCKS = 1024;
 
 export const notDockerArchive = (reason: string) =>
@@ -72,16 +87,9 @@ export function dockerArchiveCheck(): Transform {
       stream.resume();
       return;
     }
-    const parts: Buffer[] = [];
-    let size = 0;
-    stream.on('data', (c: unknown) => {
-      const b = c as Buffer;
-      size += b.length;
-      if (size <= MAX_MANIFEST) parts.push(b);
-    });
-    stream.on('end', () => {
-      if (size > MAX_MANIFEST) fail(notDockerArchive('manifest.json is larger than 1 MiB.'));
-      else manifest = Buffer.concat(parts).toString('utf8');
+    readManifest(stream, (text) => {
+      if (text === undefined) fail(notDockerArchive('manifest.json is larger than 1 MiB.'));
+      else manifest = text;
       next();
     });
   });
