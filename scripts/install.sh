@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Berth needs and builds it; idempotent and quick when nothing changed.
 #   install.sh          Debian packages to run Berth, node_modules, the TypeScript build
-#   install.sh --test   also what the test suite needs (PostgreSQL, the OpenStack CLI and plugins, curl)
+#   install.sh --test   also what the test suite needs (PostgreSQL, the OpenStack CLI and plugins, curl, tempest)
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
@@ -12,7 +12,7 @@ command -v npm >/dev/null || die "Node.js 20 with npm is needed first"
 pkgs=(docker.io busybox-static iproute2 make g++ python3)
 if [ "${1:-}" = "--test" ]; then
   pkgs+=(postgresql python3-openstackclient python3-zunclient python3-heatclient python3-magnumclient
-    python3-websocket curl)
+    python3-websocket curl tempest)
 fi
 apt_install "${pkgs[@]}"
 

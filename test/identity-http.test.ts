@@ -83,7 +83,7 @@ const cases: Case[] = [
   { route: `POST ${V3}/projects`, name: 'duplicate name', body: { project: { name: 'team-a' } }, status: 409, message: /same name.*team-a/ },
   { route: `POST ${V3}/projects`, name: 'unknown parent', body: { project: { name: 'x', parent_id: 'nope' } }, status: 400, message: /parent project: nope/ },
   { route: `POST ${V3}/projects`, name: 'unknown domain', body: { project: { name: 'x', domain_id: 'nope' } }, status: 400, message: /domain: nope/ },
-  { route: `POST ${V3}/projects`, name: 'project acting as a domain', body: { project: { name: 'x', is_domain: true } }, status: 400, message: /domain/ },
+  { route: `POST ${V3}/projects`, name: 'project acting as a domain with a parent', body: { project: { name: 'x', is_domain: true, parent_id: '{teamA}' } }, status: 400, message: /parent/ },
   { route: `POST ${V3}/projects`, name: 'NUL in the name', body: { project: { name: 'a\u0000b' } }, status: 400, message: /project\/name must not contain the NUL/ },
   { route: `POST ${V3}/projects`, name: 'deeply nested JSON', body: '['.repeat(300_000) + ']'.repeat(300_000), status: 400, message: /must be object/ },
   { route: `POST ${V3}/projects`, name: 'deeply nested JSON beside a bad field', body: `{"project": {"name": 5, "x": ${'['.repeat(300_000)}${']'.repeat(300_000)}}}`, status: 400, message: /project\/name/ },
@@ -197,7 +197,41 @@ const cases: Case[] = [
   { route: `GET ${V3}/roles`, name: 'name given twice', path: `${V3}/roles?name=a&name=b`, status: 400, message: /name must be string/ },
   { route: `POST ${V3}/roles`, name: 'duplicate name', body: { role: { name: 'member' } }, status: 409, message: /Duplicate entry.*member/ },
   { route: `POST ${V3}/roles`, name: 'missing name', body: { role: {} }, status: 400, message: /'name'/ },
-  { route: `POST ${V3}/roles`, name: 'domain-specific role', body: { role: { name: 'x', domain_id: 'default' } }, status: 400, message: /role\/domain_id/ },
+  { route: `POST ${V3}/roles`, name: 'domain-specific role in an unknown domain', body: { role: { name: 'x', domain_id: 'nope' } }, status: 404, message: /Could not find domain: nope/ },
+  { route: `POST ${V3}/roles`, name: 'domain_id is a number', body: { role: { name: 'x', domain_id: 5 } }, status: 400, message: /role\/domain_id/ },
+
+  // Implied roles
+  { route: `PUT ${V3}/roles/:prior/implies/:implied`, name: 'a role implying itself', path: `${V3}/roles/{memberRole}/implies/{memberRole}`, status: 400, message: /imply itself/ },
+  { route: `PUT ${V3}/roles/:prior/implies/:implied`, name: 'admin implied', path: `${V3}/roles/{memberRole}/implies/{adminRole}`, status: 403, message: /not permitted/ },
+  { route: `GET ${V3}/roles/:prior/implies/:implied`, name: 'no such rule', path: `${V3}/roles/{memberRole}/implies/{readerRole}`, status: 404, message: /implied role/ },
+  { route: `HEAD ${V3}/roles/:prior/implies/:implied`, name: 'unknown role', path: `${V3}/roles/nope/implies/{readerRole}`, status: 404 },
+  { route: `DELETE ${V3}/roles/:prior/implies/:implied`, name: 'no such rule', path: `${V3}/roles/{memberRole}/implies/{readerRole}`, status: 404, message: /implied role/ },
+  { route: `GET ${V3}/roles/:prior/implies`, name: 'unknown role', path: `${V3}/roles/nope/implies`, status: 404, message: /Could not find role: nope/ },
+  { route: `GET ${V3}/role_inferences`, name: 'a member token', token: 'alice', status: 403, message: /list_role_inference_rules/ },
+
+  // System role assignments
+  ...['users', 'groups'].flatMap((actor): Case[] => [
+    { route: `PUT ${V3}/system/${actor}/:actor/roles/:role`, name: 'unknown actor', path: `${V3}/system/${actor}/nope/roles/{readerRole}`, status: 404, message: /Could not find (user|group): nope/ },
+    { route: `HEAD ${V3}/system/${actor}/:actor/roles/:role`, name: 'unknown role', path: `${V3}/system/${actor}/nope/roles/nope`, status: 404 },
+    { route: `GET ${V3}/system/${actor}/:actor/roles/:role`, name: 'unknown actor', path: `${V3}/system/${actor}/nope/roles/{readerRole}`, status: 404, message: /Could not find/ },
+    { route: `DELETE ${V3}/system/${actor}/:actor/roles/:role`, name: 'unknown actor', path: `${V3}/system/${actor}/nope/roles/{readerRole}`, status: 404, message: /Could not find/ },
+    { route: `GET ${V3}/system/${actor}/:actor/roles`, name: 'unknown actor', path: `${V3}/system/${actor}/nope/roles`, status: 404, message: /Could not find/ },
+  ]),
+
+  // Credentials
+  { route: `POST ${V3}/credentials`, name: 'missing blob', body: { credential: { type: 'totp', user_id: 'x' } }, status: 400, message: /'blob'/ },
+  { route: `POST ${V3}/credentials`, name: 'ec2 without a project', body: { credential: { type: 'ec2', user_id: 'x', blob: '{"access":"a"}' } }, status: 400, message: /project/ },
+  { route: `GET ${V3}/credentials`, name: 'type given twice', path: `${V3}/credentials?type=a&type=b`, status: 400, message: /type/ },
+  { route: `GET ${V3}/credentials/:id`, name: 'unknown id', path: `${V3}/credentials/nope`, status: 404, message: /Could not find credential: nope/ },
+  { route: `PATCH ${V3}/credentials/:id`, name: 'empty change', path: `${V3}/credentials/nope`, body: { credential: {} }, status: 400, message: /credential/ },
+  { route: `DELETE ${V3}/credentials/:id`, name: 'unknown id', path: `${V3}/credentials/nope`, status: 404, message: /Could not find credential: nope/ },
+
+  // Application credentials
+  { route: `POST ${V3}/users/:user/application_credentials`, name: 'missing name', path: `${V3}/users/{alice}/application_credentials`, body: { application_credential: {} }, status: 400, message: /'name'/ },
+  { route: `POST ${V3}/users/:user/application_credentials`, name: 'for another user', path: `${V3}/users/{alice}/application_credentials`, body: { application_credential: { name: 'x' } }, status: 403, message: /create_application_credential/ },
+  { route: `GET ${V3}/users/:user/application_credentials`, name: 'name given twice', path: `${V3}/users/{alice}/application_credentials?name=a&name=b`, status: 400, message: /name/ },
+  { route: `GET ${V3}/users/:user/application_credentials/:id`, name: 'unknown id', path: `${V3}/users/{alice}/application_credentials/nope`, status: 404, message: /Could not find application credential: nope/ },
+  { route: `DELETE ${V3}/users/:user/application_credentials/:id`, name: 'unknown id', path: `${V3}/users/{alice}/application_credentials/nope`, status: 404, message: /Could not find application credential: nope/ },
   { route: `GET ${V3}/roles/:id`, name: 'unknown id', path: `${V3}/roles/nope`, status: 404, message: /^Could not find role: nope\.$/ },
   { route: `PATCH ${V3}/roles/:id`, name: 'unknown id', path: `${V3}/roles/nope`, body: { role: { description: 'x' } }, status: 404, message: /Could not find role: nope/ },
   { route: `PATCH ${V3}/roles/:id`, name: 'rename a built-in role', path: `${V3}/roles/{memberRole}`, body: { role: { name: 'crew' } }, status: 403, message: /built in/ },

@@ -1,7 +1,8 @@
 /**
  * The image service over HTTP on each database: version documents and the catalog entry, create and
- * show, listing (filters, both sort syntaxes, paging through `next`), JSON-patch updates, tags, delete,
- * deactivate/reactivate, Glance's error formats, and every kind of bad input answered with a 4xx.
+ * show, listing (filters, exact base attributes, both sort syntaxes, paging through `next`), JSON-patch
+ * updates, tags, delete, deactivate/reactivate, Glance's error formats, and every kind of bad input
+ * answered with a 4xx.
  */
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
@@ -87,6 +88,15 @@ eachDialect((dialect) => {
     assert.deepEqual(await names('tag=n1&tag=n2'), [], 'several tags must all be there');
     assert.deepEqual(await names('flavor=tiny'), ['l-e'], 'a custom property filter');
     assert.deepEqual(await names(`owner=${alice.projectId}&visibility=shared&size_min=1`), ['l-g']);
+    assert.deepEqual(await names('size=4'), ['l-g'], 'an exact size');
+    assert.deepEqual(await names('size=5'), []);
+    assert.deepEqual(await names(`id=${made[2].id}&min_ram=0&min_disk=0`), ['l-c']);
+    const g7 = (await g('GET', `/images/${made[6].id}`)).json;
+    assert.deepEqual(await names(`checksum=${g7.checksum}&os_hash_value=${g7.os_hash_value}`), ['l-g']);
+    assert.deepEqual(await names('name=in:l-c,l-a,"l-x,y"&sort=name:asc'), ['l-a', 'l-c'], 'the in: operator');
+    assert.deepEqual(await names(`id=in:${made[1].id},${made[0].id}&container_format=in:bare,ovf&sort=name:asc`), ['l-a', 'l-b']);
+    assert.deepEqual(await names('created_at=lt:2000-01-01T00:00:00Z'), []);
+    assert.deepEqual(await names(`created_at=eq:${made[0].created_at}&updated_at=gte:2000-01-01T00:00:00Z&name=l-a`), ['l-a'], 'eq: the whole second shown');
 
     const seen: string[] = [];
     let next: string | undefined = `${GLANCE}/images?tag=listed&sort=name:asc&limit=3`;
@@ -105,7 +115,8 @@ eachDialect((dialect) => {
     for (const [q, message] of [['limit=x', /limit param must be an integer/], ['limit=-1', /positive/], ['sort_key=owner', /Invalid sort key/],
       ['sort_dir=sideways', /Invalid sort direction/], ['sort=name&sort_key=name', /cannot be combined/], ['member_status=maybe', /Invalid status/],
       ['visibility=secret', /Invalid visibility/], ['marker=nope', /Invalid marker/], [`marker=${UNKNOWN}`, /Invalid marker/], ['os_hidden=1', /os_hidden/],
-      ['changes-since=2016-01-01', /no longer available/]] as const)
+      ['changes-since=2016-01-01', /no longer available/], ['size=big', /Invalid value for size/], ['min_ram=-1', /Invalid value for min_ram/],
+      ['created_at=since:2016-01-01T00:00:00Z', /Invalid operator/], ['updated_at=gt:soon', /Invalid time/]] as const)
       assertGlanceError(await g('GET', `/images?${q}`), 400, message, q);
   });
 
@@ -174,6 +185,7 @@ eachDialect((dialect) => {
       assertGlanceError(await upload(g, id, 'x'), 404);
     }
     assertGlanceError(await g('POST', `/images/${UNKNOWN}/actions/explode`), 404);
+    assertGlanceError(await g('GET', '/images/'), 404, /empty ID/, 'an empty image id is not the list');
     for (const [body, status, message] of [[{ container_format: 'tarball' }, 400, /container_format/], [{ visibility: 'everyone' }, 400, /Visibility/],
       [{ status: 'active' }, 403, /read-only/], [{ location: 'x' }, 403, /reserved/], [{ os_distro: 7 }, 400, /not a string/], [[1], 400, /JSON object/],
       [{ owner: 'someone-else' }, 403, /not permitted to create images owned by 'someone-else'/], [{ visibility: 'public' }, 403, /image:publicize_image/]] as const)

@@ -8,6 +8,9 @@ import type { Logger } from '../core/log.js';
 import type { DockerEngine, EngineEvent } from '../engine/index.js';
 import { runCall } from './calls.js';
 import { isImageCall, runImageCall } from './image-calls.js';
+import { commitAndUpload, isUploadCommit, type CommitContext } from './image-commit.js';
+import { collectImages } from './image-gc.js';
+import { markOf } from './glance-mark.js';
 import { Connection } from './connection.js';
 import { ImageLoader } from './image-loader.js';
 import { ImageReporter } from './image-report.js';
@@ -67,18 +70,24 @@ export class Agent {
   #events: { cloudId: string; abort: AbortController; done: Promise<void> } | undefined;
   #welcomed: (() => void) | undefined;
   #stopped = false;
+  #collecting: Promise<void> | undefined;
+  #collectAgain = false;
 
   constructor(opts: AgentOptions) {
     this.#o = opts;
     this.#log = opts.log.child({ component: 'agent', host: opts.name });
     const send = (m: AgentMessage) => this.#conn.send(m);
     this.#batcher = new StatusBatcher((updates) => send({ type: 'status', updates }));
-    this.#images = new ImageReporter({ engine: opts.engine, send, log: this.#log });
+    this.#images = new ImageReporter({ engine: opts.engine, send, log: this.#log, cloudId: () => this.#reconciler.cloudId });
     this.#loader = new ImageLoader({
       serverUrl: opts.serverUrl,
       credential: opts.credential,
       engine: opts.engine,
       log: this.#log,
+      markOf: (glanceImageId) => {
+        const cloudId = this.#reconciler.cloudId;
+        return cloudId ? markOf(glanceImageId, cloudId) : null;
+      },
       onLoaded: (glanceImageId, ref) => void this.#images.reportLoaded(glanceImageId, ref).catch(() => undefined),
     });
     this.#reconciler = new Reconciler({
@@ -86,7 +95,8 @@ export class Agent {
       hostName: opts.name,
       log: this.#log,
       report: (s) => this.#batcher.push(s),
-      images: this.#loader,
+      // Images loaded for containers are Berth's copies, removed once no container uses them.
+      images: { ensure: (glanceImageId, ref) => this.#loader.ensure(glanceImageId, ref, { mark: true }) },
     });
     this.#streams = new Streams({ engine: opts.engine, send, log: this.#log });
     this.#conn = new Connection({
@@ -123,7 +133,7 @@ export class Agent {
     this.#batcher.clear();
     this.#loader.stop();
     this.#events?.abort.abort();
-    await Promise.all([this.#conn.stop(), this.#events?.done, this.#reconciler.idle()]);
+    await Promise.all([this.#conn.stop(), this.#events?.done, this.#reconciler.idle(), this.#collecting]);
     this.#events = undefined;
   }
 
@@ -163,10 +173,20 @@ export class Agent {
       case 'welcome':
         this.#onWelcome(m.hostId, m.cloudId, m.protocol);
         break;
-      case 'desired':
-        void this.#reconciler.receive(m.containers ?? [], m.full === true);
+      case 'desired': {
+        // An image may have lost its last container only when one is deleted (or a full set drops some).
+        const removes = m.full === true || (m.containers ?? []).some((c) => c.desired === 'deleted');
+        void this.#reconciler.receive(m.containers ?? [], m.full === true).then(() => {
+          if (removes) this.#scheduleCollect();
+        });
         break;
+      }
       case 'call':
+        if (m.method === 'commit' && isUploadCommit(m.params)) {
+          void commitAndUpload(this.#commitContext(), m.uuid, m.params)
+            .then((r) => this.#conn.send(r.ok ? { type: 'result', id: m.id, ok: true, value: r.value } : { type: 'result', id: m.id, ok: false, error: r.error }));
+          break;
+        }
         if (isImageCall(m.method)) {
           void runImageCall({ engine: this.#o.engine, loader: this.#loader, reporter: this.#images }, m.method, m.params)
             .then((r) => this.#conn.send(r.ok ? { type: 'result', id: m.id, ok: true, value: r.value } : { type: 'result', id: m.id, ok: false, error: r.error }));
@@ -188,6 +208,50 @@ export class Agent {
       default:
         this.#log.warn({ type: (m as { type: string }).type }, 'ignoring an unknown message type');
     }
+  }
+
+  /** Runs an image collection (image-gc.ts) now, or once more after the one under way. */
+  #scheduleCollect(): void {
+    if (this.#collecting) {
+      this.#collectAgain = true;
+      return;
+    }
+    this.#collecting = (async () => {
+      do {
+        this.#collectAgain = false;
+        await this.#collectOnce();
+      } while (this.#collectAgain && !this.#stopped);
+    })().finally(() => (this.#collecting = undefined));
+  }
+
+  async #collectOnce(): Promise<void> {
+    const cloudId = this.#reconciler.cloudId;
+    // Until the full desired set arrived, what is wanted here is not known: nothing is collected.
+    if (cloudId === null || !this.#reconciler.complete || this.#stopped) return;
+    try {
+      const removed = await collectImages({
+        engine: this.#o.engine, cloudId, log: this.#log,
+        wanted: () => this.#reconciler.wanted(),
+        loading: () => this.#loader.loading(),
+      });
+      if (removed.length > 0) await this.#images.reportAll();
+    } catch (e) {
+      this.#log.debug({ err: e instanceof Error ? e.message : String(e) }, 'image collection failed');
+    }
+  }
+
+  #commitContext(): CommitContext {
+    return {
+      engine: this.#o.engine,
+      serverUrl: this.#o.serverUrl,
+      credential: this.#o.credential,
+      log: this.#log,
+      cloudId: () => this.#reconciler.cloudId,
+      onMarked: () => {
+        this.#images.reset();
+        void this.#images.reportAll();
+      },
+    };
   }
 
   #onWelcome(hostId: string, cloudId: string, protocol: number): void {
@@ -220,6 +284,8 @@ export class Agent {
     if (++this.#resyncs % FULL_REPORT_EVERY === 0) this.#reconciler.reportAgain();
     try {
       await this.#batcher.hold(() => this.#reconciler.resync());
+      this.#scheduleCollect();
+      await this.#collecting;
       await this.#images.reportAll();
     } finally {
       this.#resyncing = false;

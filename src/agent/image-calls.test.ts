@@ -32,3 +32,26 @@ test('image_load without a ref is a bad request', async () => {
   const r = await runImageCall(failingLoad(new Error('unused')), 'image_load', { glanceImageId: 'i-1' });
   assert.equal(r.ok ? 0 : r.error.status, 400);
 });
+
+test('image_remove removes the image by every tag (a mark too), so that the engine does not refuse it', async () => {
+  const images = new Map([['sha256:a', ['mybox:1', 'berth-glance/11111111-2222-4333-8444-555555555555:c1']]]);
+  const removed: string[] = [];
+  const engine = {
+    inspectImage: async (ref: string) => {
+      for (const [id, tags] of images) if (id === ref || tags.includes(ref)) return { id, tags, sizeBytes: 1 };
+      return null;
+    },
+    removeImage: async (ref: string) => {
+      removed.push(ref);
+      for (const [id, tags] of images) {
+        if (id === ref) images.delete(id);
+        else if (tags.length === 1 && tags[0] === ref) images.delete(id);
+        else if (tags.includes(ref)) tags.splice(tags.indexOf(ref), 1);
+      }
+    },
+  } as unknown as ImageCallContext['engine'];
+  const r = await runImageCall({ ...failingLoad(new Error('unused')), engine }, 'image_remove', { id: 'sha256:a' });
+  assert.equal(r.ok, true);
+  assert.deepEqual(removed, ['mybox:1', 'berth-glance/11111111-2222-4333-8444-555555555555:c1']);
+  assert.equal(images.size, 0);
+});

@@ -2,7 +2,8 @@
  * @module
  * The server's calls about this host's images (Zun's image API): `image_load` has the image loader bring
  * a Glance image into the engine (the same single flight the containers that need it share), and
- * `image_remove` removes one image from the engine (never forced, so one a container uses stays: 409).
+ * `image_remove` removes one image from the engine, every tag of it (never forced, so one a container
+ * uses stays: 409).
  * Either way the server hears the change at once in an image report.
  */
 import { EngineError, type DockerEngine } from '../engine/index.js';
@@ -25,6 +26,18 @@ const param = (p: Record<string, unknown>, key: string): string => {
   return v;
 };
 
+/**
+ * Removes an image by each of its repo tags (a mark of Berth's included), then by id: the engine refuses
+ * to remove by id an image several repositories name. Never forced: a container of it keeps it (409).
+ */
+async function removeWholly(engine: ImageCallContext['engine'], id: string): Promise<void> {
+  const image = await engine.inspectImage(id);
+  if (!image) throw new EngineError(404, `The engine does not hold ${id}.`);
+  for (const tag of image.tags.slice(0, -1)) await engine.removeImage(tag);
+  await engine.removeImage(image.tags.at(-1) ?? image.id);
+  if (await engine.inspectImage(image.id)) await engine.removeImage(image.id);
+}
+
 export async function runImageCall(ctx: ImageCallContext, method: 'image_load' | 'image_remove', p: Record<string, unknown>): Promise<CallResult> {
   try {
     if (method === 'image_load') {
@@ -40,7 +53,7 @@ export async function runImageCall(ctx: ImageCallContext, method: 'image_load' |
       if (!image) throw new EngineError(404, `The engine does not hold ${ref}.`);
       return { ok: true, value: { id: image.id, tags: image.tags, size: image.sizeBytes } };
     }
-    await ctx.engine.removeImage(param(p, 'id'));
+    await removeWholly(ctx.engine, param(p, 'id'));
     ctx.reporter.reset();
     await ctx.reporter.reportAll();
     return { ok: true, value: {} };

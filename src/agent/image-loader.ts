@@ -24,8 +24,10 @@ const RETRY_AFTER_MS = 15_000;
 export interface ImageLoaderOptions {
   serverUrl: string;
   credential: string;
-  engine: Pick<DockerEngine, 'imageExists' | 'loadImage'>;
+  engine: Pick<DockerEngine, 'imageExists' | 'loadImage'> & Partial<Pick<DockerEngine, 'tagImage'>>;
   log: Logger;
+  /** The mark (glance-mark.ts) a load asked to be marked gets; null or absent: none. */
+  markOf?: (glanceImageId: string) => { repo: string; tag: string } | null;
   /** Called after a load, with the Glance image and the engine reference it gave. */
   onLoaded?: (glanceImageId: string, ref: string) => void;
 }
@@ -45,27 +47,48 @@ export class ImageLoader {
     for (const abort of this.#running) abort.abort(new Error('the agent is stopping'));
   }
 
-  /** Resolves once the engine holds `ref`, loading Glance image `glanceImageId` when it does not. */
-  ensure(glanceImageId: string, ref: string): Promise<void> {
+  /**
+   * Resolves once the engine holds `ref`, loading Glance image `glanceImageId` when it does not. With
+   * `mark`, an image this flight loads is marked as Berth's copy (removed once unused: image-gc.ts);
+   * an image the engine already held is never marked.
+   */
+  ensure(glanceImageId: string, ref: string, opts: { mark?: boolean } = {}): Promise<void> {
     let flight = this.#flights.get(ref);
     if (!flight) {
-      flight = this.#fly(glanceImageId, ref).finally(() => this.#flights.delete(ref));
+      flight = this.#fly(glanceImageId, ref, opts.mark === true).finally(() => this.#flights.delete(ref));
       this.#flights.set(ref, flight);
     }
     return flight;
   }
 
-  async #fly(glanceImageId: string, ref: string): Promise<void> {
+  /** The references being loaded right now. */
+  loading(): Set<string> {
+    return new Set(this.#flights.keys());
+  }
+
+  async #fly(glanceImageId: string, ref: string, mark: boolean): Promise<void> {
     if (await this.#o.engine.imageExists(ref)) return;
     const failed = this.#failed.get(ref);
     if (failed && Date.now() - failed.at < RETRY_AFTER_MS) throw failed.error;
     try {
       await this.#load(glanceImageId, ref);
       this.#failed.delete(ref);
+      if (mark) await this.#mark(glanceImageId, ref);
     } catch (e) {
       const error = new Error(`Cannot load image ${glanceImageId} from the image service: ${e instanceof Error ? e.message : String(e)}`);
       this.#failed.set(ref, { at: Date.now(), error });
       throw error;
+    }
+  }
+
+  /** Marks a loaded image; an image left unmarked only stays in the engine. */
+  async #mark(glanceImageId: string, ref: string): Promise<void> {
+    const m = this.#o.markOf?.(glanceImageId);
+    if (!m || !this.#o.engine.tagImage) return;
+    try {
+      await this.#o.engine.tagImage(ref, m.repo, m.tag);
+    } catch (e) {
+      this.#o.log.warn({ ref, err: e instanceof Error ? e.message : String(e) }, 'loaded image not marked');
     }
   }
 
@@ -131,7 +154,7 @@ export function fileUrl(serverUrl: string, glanceImageId: string): URL {
   return u;
 }
 
-function messageOf(body: string): string {
+export function messageOf(body: string): string {
   try {
     const m = (JSON.parse(body) as { message?: unknown }).message;
     if (typeof m === 'string') return m;

@@ -6,6 +6,7 @@
  */
 import type { Logger } from '../core/log.js';
 import type { DockerEngine } from '../engine/index.js';
+import { isMark, parseMark } from './glance-mark.js';
 import type { AgentMessage, HostImage } from './protocol.js';
 
 export interface ImageReportOptions {
@@ -13,6 +14,8 @@ export interface ImageReportOptions {
   /** False when the message could not be sent (no connection). */
   send: (m: AgentMessage) => boolean;
   log: Logger;
+  /** The cloud the agent serves: its marks name an image's Glance image, and are not reported as tags. */
+  cloudId?: () => string | null;
 }
 
 export class ImageReporter {
@@ -55,7 +58,10 @@ export class ImageReporter {
   }
 
   #hostImage(id: string, tags: string[], size: number): HostImage {
-    const glanceImageId = this.#glance.get(id);
-    return glanceImageId ? { id, tags, size, glanceImageId } : { id, tags, size };
+    const cloudId = this.#o.cloudId?.() ?? null;
+    const own = tags.map(parseMark).find((m) => m !== null && m.cloudId === cloudId);
+    const plain = tags.filter((t) => !isMark(t));
+    const glanceImageId = own?.glanceImageId ?? this.#glance.get(id);
+    return glanceImageId ? { id, tags: plain, size, glanceImageId } : { id, tags: plain, size };
   }
 }

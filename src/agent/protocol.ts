@@ -6,7 +6,10 @@
  */
 
 export const AGENT_PATH = '/agent/v1/connect';
-/** Where an agent downloads a Glance image's data (`docker save` tarball), with its host credential. */
+/**
+ * Where an agent downloads a Glance image's data (`docker save` tarball) with its host credential (GET),
+ * and uploads a committed container's data (PUT, with an upload token too: see upload-token.ts).
+ */
 export const imageFilePath = (imageId: string) => `/agent/v1/images/${encodeURIComponent(imageId)}/file`;
 export const PROTOCOL_VERSION = 1;
 
@@ -123,7 +126,11 @@ export type ServerMessage =
 
 export type CallMethod =
   | 'exec' | 'logs' | 'top' | 'stats' | 'get_archive' | 'put_archive' | 'commit' | 'kill' | 'resize' | 'exec_resize'
-  /** About the host's images, not a container (`uuid` names the image): see image-calls.ts. */
+  /**
+   * `commit` with `glanceImageId` and `uploadToken` commits the container and uploads the image's
+   * `docker save` archive as that Glance image's data (image-commit.ts); without them, `docker commit` only.
+   * About the host's images, not a container (`uuid` names the image): see image-calls.ts.
+   */
   | 'image_load' | 'image_remove';
 
 /** Agent → server. */

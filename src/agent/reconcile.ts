@@ -69,6 +69,23 @@ export class Reconciler {
     this.#reported.clear();
   }
 
+  /** Whether the server's full desired set arrived (until then, what is wanted here is not fully known). */
+  get complete(): boolean {
+    return this.#fullSeen;
+  }
+
+  /** The image references and Glance images of the containers wanted on this host (not being deleted). */
+  wanted(): { refs: Set<string>; glance: Set<string> } {
+    const refs = new Set<string>();
+    const glance = new Set<string>();
+    for (const d of this.#desired.values()) {
+      if (d.desired === 'deleted') continue;
+      refs.add(d.spec.image);
+      if (d.spec.glanceImageId) glance.add(d.spec.glanceImageId);
+    }
+    return { refs, glance };
+  }
+
   has(uuid: string): boolean {
     return this.#desired.has(uuid);
   }

@@ -26,6 +26,7 @@ import type { QuotaBook } from './quota-book.js';
 import { amountsOfRow, applyPlan, QuotaRefused, takeQuota } from './quota-usage.js';
 import { preemptIn, settleRefusal, VictimMoved } from './preempt.js';
 import type { GlanceSource } from './images.js';
+import type { InsertHook } from './insert-hook.js';
 
 
 /** Who is acting: identity, scope, and the policy check of the front door they came through. */
@@ -50,6 +51,8 @@ export interface NewContainer {
   placement: PlacementRequest;
   /** Fields kept for display only (restart policy as sent, security groups, ...). */
   extra: Record<string, unknown>;
+  /** Rows of the front door written with the container's (see insert-hook.ts). */
+  onInsert?: InsertHook;
 }
 
 export interface CoreDeps {
@@ -142,7 +145,7 @@ export class ContainerCore {
       const reservation = choice.ok ? this.#d.index.reserve(choice.host.id, claim) : null;
       let outcome: Inserted = 'no_room';
       try {
-        outcome = await this.#insert(who, row, journal, choice.ok ? { hostId: choice.host.id, claim } : null, quota);
+        outcome = await this.#insert(who, row, journal, choice.ok ? { hostId: choice.host.id, claim } : null, quota, n.onInsert);
       } finally {
         if (reservation) this.#d.index.settle(reservation, outcome === 'done');
       }
@@ -163,13 +166,14 @@ export class ContainerCore {
    * preempted first (their quota given back), then the host's claim (refused when the host has no room
    * left), the row, and the project's quota last (refused over quota).
    */
-  async #insert(who: Actor, row: ContainerRow, journal: ContainerActionRow, claim: { hostId: string; claim: repo.Claim } | null, quota: { tree: QuotaTree; ask: Amounts; victims: ContainerRow[] } | null): Promise<Inserted> {
+  async #insert(who: Actor, row: ContainerRow, journal: ContainerActionRow, claim: { hostId: string; claim: repo.Claim } | null, quota: { tree: QuotaTree; ask: Amounts; victims: ContainerRow[] } | null, onInsert?: InsertHook): Promise<Inserted> {
     try {
       return await this.#d.db.tx(async (trx): Promise<Inserted> => {
         for (const v of quota?.victims ?? []) await preemptIn(trx, quota!.tree, who, v, row.project_id, row.created_at);
         if (claim && !(await repo.claimOnHost(trx, claim.hostId, claim.claim, RATIOS))) return 'no_room';
         await repo.insertContainer(trx, row);
         await repo.insertAction(trx, journal);
+        await onInsert?.(trx, row);
         if (quota) await takeQuota(trx, quota.tree, row.project_id, quota.ask);
         return 'done';
       });

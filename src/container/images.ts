@@ -7,6 +7,7 @@
 import { BerthError } from '../core/errors.js';
 import type { Database } from '../store/db.js';
 import { hostsHoldingImage } from '../store/host-image-repo.js';
+import { listContainers } from '../store/container-repo.js';
 import type { ContainerImages } from '../image/resolve.js';
 import type { ImageActor } from '../image/types.js';
 import type { Actor, NewContainer } from './core.js';
@@ -32,6 +33,21 @@ export class GlanceSource {
       extra: { ...n.extra, glance_image_id: image.id, image_ref: ref.repoTag ?? ref.id },
     };
   }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * The containers (not deleted) that run Glance image `imageId`: those created from it with image_driver
+ * glance, whose spec names it. The image service refuses to delete an image while any do.
+ */
+export async function glanceImageUsers(db: Database, imageId: string): Promise<string[]> {
+  const id = imageId.toLowerCase();
+  if (!UUID.test(id)) return [];
+  // NOTE: every container row is read (image deletes are rare); a query on the spec would read fewer.
+  const rows = await listContainers(db.kysely, { sortKey: 'created_at', sortDir: 'asc' });
+  return rows.filter((r) => r.image_driver === 'glance' && r.status !== 'Deleted')
+    .filter((r) => (JSON.parse(r.spec) as { glanceImageId?: string }).glanceImageId === id).map((r) => r.uuid);
 }
 
 /** The container actor as the image service's access rules ask it: a policy denial is a "no". */

@@ -100,6 +100,16 @@ export class DockerEngine {
     await call(this.#docker.getImage(ref).remove());
   }
 
+  /** `docker tag`: adds `repo:tag` to image `ref`. */
+  async tagImage(ref: string, repo: string, tag: string): Promise<void> {
+    await call(this.#docker.getImage(ref).tag({ repo, tag }));
+  }
+
+  /** `docker save` of image `ref` as a stream of the tar archive (nothing is buffered). */
+  async saveImage(ref: string): Promise<Readable> {
+    return (await call(this.#docker.getImage(ref).get())) as Readable;
+  }
+
   /** Every image the engine holds. */
   async listImages(): Promise<EngineImageSummary[]> {
     const rows = await call(this.#docker.listImages());

@@ -8,6 +8,9 @@ export const serviceDefinitions: ServiceDefinition[] = [
   { type: 'container', name: 'zun', path: '/container/v1', description: 'Berth container service' },
   // Image clients add the version themselves (…/image/v2/images).
   { type: 'image', name: 'glance', path: '/image', description: 'Berth image service' },
+  // Heat's URLs carry the project (/orchestration/v1/{project_id}); without it the token's project is meant.
+  { type: 'orchestration', name: 'heat', path: '/orchestration/v1', description: 'Berth orchestration service' },
+  { type: 'compute', name: 'nova', path: '/compute/v2.1', description: 'Berth compute service' },
 ];
 
 export const interfaces = ['public', 'internal', 'admin'] as const;

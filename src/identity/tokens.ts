@@ -3,6 +3,8 @@ import type { Database, Queryable } from '../store/db.js';
 import { hashSecret, newSecret } from '../core/ids.js';
 import { rolesOn } from '../store/identity-repo.js';
 import * as tokens from '../store/token-repo.js';
+import { getAppCred } from '../store/app-cred-repo.js';
+import { appCredRoles, isExpired } from './app-creds.js';
 
 export interface Scope { projectId?: string; domainId?: string }
 
@@ -17,6 +19,8 @@ export interface TokenInfo {
   auditId: string;
   issuedAt: string;
   expiresAt: string;
+  /** Set when the token was made with an application credential: its roles are the credential's. */
+  appCred?: { id: string; name: string; restricted: boolean };
 }
 
 const CACHE_MS = 2000;
@@ -37,12 +41,17 @@ export class TokenService {
   /** Bumped by every revocation: a validation that read the database before it must not cache what it read. */
   #generation = 0;
 
+  /** How long a new token lives. */
+  get ttlMs(): number {
+    return this.#ttlMs;
+  }
+
   constructor(db: Database, ttlSeconds: number) {
     this.#db = db;
     this.#ttlMs = ttlSeconds * 1000;
   }
 
-  async issue(q: Queryable, userId: string, scope: Scope, methods: string[], expiresAt?: string): Promise<{ token: string; info: TokenInfo }> {
+  async issue(q: Queryable, userId: string, scope: Scope, methods: string[], expiresAt?: string, appCredId?: string): Promise<{ token: string; info: TokenInfo }> {
     const token = newSecret('b');
     const now = new Date();
     const row = {
@@ -54,6 +63,7 @@ export class TokenService {
       audit_id: randomBytes(16).toString('base64url').slice(0, 22),
       issued_at: now.toISOString(),
       expires_at: expiresAt ?? new Date(now.getTime() + this.#ttlMs).toISOString(),
+      app_cred_id: appCredId ?? null,
     };
     await tokens.insertToken(q, row);
     const info = await this.#load(q, row.hash);
@@ -130,6 +140,14 @@ export class TokenService {
       if (!r.project_name || !r.project_enabled || !r.project_domain_enabled) return undefined;
       roles = await rolesOn(q, r.user_id, 'project', r.project_id);
       if (roles.length === 0) return undefined;
+    }
+    let appCred: TokenInfo['appCred'];
+    if (r.app_cred_id) {
+      const c = await getAppCred(q, r.app_cred_id);
+      if (!c || isExpired(c.expires_at, Date.now())) return undefined;
+      roles = appCredRoles(roles, JSON.parse(c.roles) as string[]);
+      if (roles.length === 0) return undefined;
+      appCred = { id: c.id, name: c.name, restricted: c.unrestricted !== 1 };
     } else if (r.domain_id) {
       if (!r.domain_name || !r.domain_enabled) return undefined;
       roles = await rolesOn(q, r.user_id, 'domain', r.domain_id);
@@ -143,6 +161,7 @@ export class TokenService {
       projectParentId: r.project_parent_id ?? null,
       domainId: r.domain_id ?? undefined, domainName: r.domain_name ?? undefined,
       roles, methods: r.methods.split(','), auditId: r.audit_id, issuedAt: r.issued_at, expiresAt: r.expires_at,
+      ...(appCred ? { appCred } : {}),
     };
   }
 }

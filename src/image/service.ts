@@ -20,6 +20,8 @@ export interface ImageDeps {
   /** The largest image data accepted, in bytes. */
   maxBytes: number;
   log: Logger;
+  /** The containers that run an image (their ids); an image some run is deleted only when forced. */
+  inUse?: (imageId: string) => Promise<string[]>;
 }
 
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
@@ -122,13 +124,21 @@ export class ImageService {
     throw raced();
   }
 
-  /** Deletes an image and its data; a protected image is a 403. */
-  async remove(actor: ImageActor, id: string): Promise<void> {
-    const { db, store, log } = this.#deps;
+  /**
+   * Deletes an image and its data; a protected image is a 403, an image containers run a 409 unless an
+   * admin forces the delete (`force` from anyone else is a 403).
+   */
+  async remove(actor: ImageActor, id: string, opts: { force?: boolean } = {}): Promise<void> {
+    const { db, store, log, inUse } = this.#deps;
     for (let attempt = 0; attempt < RETRIES; attempt++) {
       const v = await loadView(db, actor, id);
       authorize(actor, v, 'image:delete_image');
       if (v.image.protected) throw new BerthError('forbidden', `Image ${v.image.id} is protected and cannot be deleted.`);
+      if (opts.force && !actor.admin) throw new BerthError('forbidden', 'Only an admin may force the delete of an image that containers use.');
+      const users = opts.force || !inUse ? [] : await inUse(v.image.id);
+      if (users.length > 0) {
+        throw conflict(`Image ${v.image.id} is in use by container(s) ${users.slice(0, 5).join(', ')}${users.length > 5 ? ' and others' : ''}; delete them first (an admin may force the delete).`);
+      }
       if (!(await repo.deleteImage(db.kysely, v.image.id, v.image.generation))) continue;
       // An upload still running finds the row gone when it ends, and removes what it wrote.
       await store.delete(v.image.id).catch((e: unknown) => log.warn({ err: e, image: v.image.id }, 'image data not removed'));

@@ -90,6 +90,19 @@ export interface NewImage {
 export type SortKey = 'name' | 'status' | 'container_format' | 'disk_format' | 'size' | 'id' | 'created_at' | 'updated_at';
 export const SORT_KEYS: readonly SortKey[] = ['name', 'status', 'container_format', 'disk_format', 'size', 'id', 'created_at', 'updated_at'];
 
+/** Base attributes a listing matches exactly (Glance compares any image column given as a filter). */
+export const EXACT_INTEGER_COLUMNS = ['size', 'virtual_size', 'min_ram', 'min_disk'] as const;
+export const EXACT_TEXT_COLUMNS = ['id', 'checksum', 'os_hash_algo', 'os_hash_value'] as const;
+export type ExactColumn = (typeof EXACT_INTEGER_COLUMNS)[number] | (typeof EXACT_TEXT_COLUMNS)[number];
+
+/** Columns Glance's `in:` operator applies to. */
+export const IN_COLUMNS = ['id', 'name', 'status', 'container_format', 'disk_format'] as const;
+export type InColumn = (typeof IN_COLUMNS)[number];
+
+export type TimeColumn = 'created_at' | 'updated_at';
+/** A comparison on a time column as a range of stored (ISO 8601, UTC) times: [from, before), or outside one. */
+export interface TimeFilter { column: TimeColumn; from?: string; before?: string; outside?: [string, string] }
+
 /** A listing: filters, order and page, already checked. */
 export interface ImageQuery {
   name?: string;
@@ -102,6 +115,11 @@ export interface ImageQuery {
   hidden: boolean;
   sizeMin?: number;
   sizeMax?: number;
+  /** Exact matches on base attributes Glance filters by their column: integers and hex digests. */
+  exact?: Partial<Record<ExactColumn, string | number>>;
+  /** Glance's `in:` operator: the column is one of the values. */
+  anyOf?: Partial<Record<InColumn, string[]>>;
+  times?: TimeFilter[];
   tags: string[];
   properties: Record<string, string>;
   memberStatus: MemberStatus | 'all';

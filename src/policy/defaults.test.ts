@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BASE_RULES, CONTAINER_RULES, DEFAULT_RULES, IDENTITY_RULES, IMAGE_RULES, Policy, type Credentials, type Target } from './index.js';
 import { parseRule, ruleReferences } from './parser.js';
+import { COMPUTE_RULES, STACK_RULES } from './defaults.js';
 
 const policy = Policy.fromRules({ ...DEFAULT_RULES });
 
@@ -16,7 +17,7 @@ const other: Target = { project_id: 'p-2' };
 test('every default rule parses and every reference resolves', () => {
   assert.equal(
     Object.keys(DEFAULT_RULES).length,
-    Object.keys(BASE_RULES).length + Object.keys(IDENTITY_RULES).length + Object.keys(CONTAINER_RULES).length + Object.keys(IMAGE_RULES).length,
+    Object.keys(BASE_RULES).length + Object.keys(IDENTITY_RULES).length + Object.keys(CONTAINER_RULES).length + Object.keys(IMAGE_RULES).length + Object.keys(COMPUTE_RULES).length + Object.keys(STACK_RULES).length,
     'rule groups must not overlap',
   );
   for (const [name, text] of Object.entries(DEFAULT_RULES)) {

@@ -19,6 +19,7 @@ const OWN_PROJECT_READER = 'rule:admin_required or (rule:reader and project_id:%
 const OWN_PROJECT_MEMBER = 'rule:admin_required or (rule:member and project_id:%(project_id)s)';
 const SELF_USER = 'rule:admin_required or user_id:%(target.user.id)s';
 const OWN_TOKEN = 'rule:admin_required or user_id:%(target.token.user_id)s';
+const OWN_CREDENTIAL = 'rule:admin_required or user_id:%(target.credential.user_id)s';
 
 /** Rules other rules build on. */
 export const BASE_RULES: Readonly<Record<string, string>> = {
@@ -79,11 +80,31 @@ export const IDENTITY_RULES: Readonly<Record<string, string>> = {
   'identity:update_role': ADMIN,
   'identity:delete_role': ADMIN,
 
+  'identity:get_domain_role': ADMIN,
+  'identity:list_domain_roles': ADMIN,
+  'identity:create_domain_role': ADMIN,
+  'identity:update_domain_role': ADMIN,
+  'identity:delete_domain_role': ADMIN,
+  'identity:get_implied_role': ADMIN,
+  'identity:list_implied_roles': ADMIN,
+  'identity:create_implied_role': ADMIN,
+  'identity:delete_implied_role': ADMIN,
+  'identity:check_implied_role': ADMIN,
+  'identity:list_role_inference_rules': ADMIN,
+
   'identity:list_role_assignments': ADMIN,
   'identity:check_grant': ADMIN,
   'identity:list_grants': ADMIN,
   'identity:create_grant': ADMIN,
   'identity:revoke_grant': ADMIN,
+  'identity:create_system_grant_for_user': ADMIN,
+  'identity:check_system_grant_for_user': ADMIN,
+  'identity:list_system_grants_for_user': ADMIN,
+  'identity:revoke_system_grant_for_user': ADMIN,
+  'identity:create_system_grant_for_group': ADMIN,
+  'identity:check_system_grant_for_group': ADMIN,
+  'identity:list_system_grants_for_group': ADMIN,
+  'identity:revoke_system_grant_for_group': ADMIN,
 
   'identity:get_service': ADMIN,
   'identity:list_services': ADMIN,
@@ -100,6 +121,19 @@ export const IDENTITY_RULES: Readonly<Record<string, string>> = {
   'identity:create_region': ADMIN,
   'identity:update_region': ADMIN,
   'identity:delete_region': ADMIN,
+
+  // Keystone: a user manages their own credentials; admins manage everyone's.
+  'identity:get_credential': OWN_CREDENTIAL,
+  'identity:list_credentials': OWN_CREDENTIAL,
+  'identity:create_credential': OWN_CREDENTIAL,
+  'identity:update_credential': OWN_CREDENTIAL,
+  'identity:delete_credential': OWN_CREDENTIAL,
+
+  // Keystone: only the user makes their application credentials; admins may also read and delete them.
+  'identity:create_application_credential': 'user_id:%(target.user.id)s',
+  'identity:get_application_credential': SELF_USER,
+  'identity:list_application_credentials': SELF_USER,
+  'identity:delete_application_credential': SELF_USER,
 
   'identity:validate_token': OWN_TOKEN,
   'identity:check_token': OWN_TOKEN,
@@ -202,10 +236,91 @@ export const IMAGE_RULES: Readonly<Record<string, string>> = {
   'image:modify_member': `rule:admin_required or (rule:member and ${IMAGE_MEMBER})`,
 };
 
+/**
+ * Nova compute API rules (Nova's names). A server is a container, so the container rules apply too:
+ * each compute call also passes the `container:*` rule of what it does to the container.
+ */
+export const COMPUTE_RULES: Readonly<Record<string, string>> = {
+  'os_compute_api:flavors:index': 'rule:reader',
+  'os_compute_api:flavors:show': 'rule:reader',
+  'os_compute_api:os-flavor-manage:create': ADMIN,
+  'os_compute_api:os-flavor-manage:delete': ADMIN,
+  'os_compute_api:os-flavor-extra-specs:index': 'rule:reader',
+  'os_compute_api:os-flavor-extra-specs:show': 'rule:reader',
+  'os_compute_api:servers:index': OWN_PROJECT_READER,
+  'os_compute_api:servers:detail': OWN_PROJECT_READER,
+  'os_compute_api:servers:index:get_all_tenants': ADMIN,
+  'os_compute_api:servers:show': OWN_PROJECT_READER,
+  'os_compute_api:os-extended-server-attributes': ADMIN,
+  'os_compute_api:servers:create': OWN_PROJECT_MEMBER,
+  'os_compute_api:servers:create:forced_host': ADMIN,
+  'os_compute_api:servers:update': OWN_PROJECT_MEMBER,
+  'os_compute_api:servers:delete': OWN_PROJECT_MEMBER,
+  'os_compute_api:servers:start': OWN_PROJECT_MEMBER,
+  'os_compute_api:servers:stop': OWN_PROJECT_MEMBER,
+  'os_compute_api:servers:reboot': OWN_PROJECT_MEMBER,
+  'os_compute_api:os-pause-server:pause': OWN_PROJECT_MEMBER,
+  'os_compute_api:os-pause-server:unpause': OWN_PROJECT_MEMBER,
+  'os_compute_api:os-suspend-server:suspend': OWN_PROJECT_MEMBER,
+  'os_compute_api:os-suspend-server:resume': OWN_PROJECT_MEMBER,
+  'os_compute_api:os-lock-server:lock': OWN_PROJECT_MEMBER,
+  'os_compute_api:os-lock-server:unlock': OWN_PROJECT_MEMBER,
+  'os_compute_api:os-lock-server:unlock:unlock_override': ADMIN,
+  'os_compute_api:os-console-output': OWN_PROJECT_MEMBER,
+  'os_compute_api:os-instance-actions:list': OWN_PROJECT_READER,
+  'os_compute_api:os-instance-actions:show': OWN_PROJECT_READER,
+  'os_compute_api:server-metadata:index': OWN_PROJECT_READER,
+  'os_compute_api:server-metadata:show': OWN_PROJECT_READER,
+  'os_compute_api:server-metadata:create': OWN_PROJECT_MEMBER,
+  'os_compute_api:server-metadata:update': OWN_PROJECT_MEMBER,
+  'os_compute_api:server-metadata:update_all': OWN_PROJECT_MEMBER,
+  'os_compute_api:server-metadata:delete': OWN_PROJECT_MEMBER,
+  'os_compute_api:os-keypairs:index': 'rule:admin_required or user_id:%(user_id)s',
+  'os_compute_api:os-keypairs:show': 'rule:admin_required or user_id:%(user_id)s',
+  'os_compute_api:os-keypairs:create': 'rule:admin_required or user_id:%(user_id)s',
+  'os_compute_api:os-keypairs:delete': 'rule:admin_required or user_id:%(user_id)s',
+  'os_compute_api:os-quota-sets:show': OWN_PROJECT_READER,
+  'os_compute_api:os-quota-sets:defaults': 'rule:reader',
+  'os_compute_api:os-quota-sets:update': ADMIN,
+  'os_compute_api:os-quota-sets:delete': ADMIN,
+  'os_compute_api:limits': 'rule:reader',
+};
+
+/**
+ * Orchestration (Heat) rules: Heat's rule names, prefixed `stacks:` as Heat names them. Members manage
+ * their project's stacks, readers look at them; listing every project's stacks is admin-only. Target:
+ * `project_id` (the project of the URL, the token's own unless the caller is an admin).
+ */
+export const STACK_RULES: Readonly<Record<string, string>> = {
+  'stacks:create': OWN_PROJECT_MEMBER,
+  'stacks:update': OWN_PROJECT_MEMBER,
+  'stacks:update_patch': OWN_PROJECT_MEMBER,
+  'stacks:delete': OWN_PROJECT_MEMBER,
+  'stacks:index': OWN_PROJECT_READER,
+  'stacks:global_index': ADMIN,
+  'stacks:lookup': OWN_PROJECT_READER,
+  'stacks:show': OWN_PROJECT_READER,
+  'stacks:template': OWN_PROJECT_READER,
+  'stacks:environment': OWN_PROJECT_READER,
+  'stacks:files': OWN_PROJECT_READER,
+  'stacks:list_outputs': OWN_PROJECT_READER,
+  'stacks:show_output': OWN_PROJECT_READER,
+  'stacks:index_resources': OWN_PROJECT_READER,
+  'stacks:show_resource': OWN_PROJECT_READER,
+  'stacks:index_events': OWN_PROJECT_READER,
+  'stacks:show_event': OWN_PROJECT_READER,
+  'stacks:validate_template': OWN_PROJECT_READER,
+  'stacks:list_resource_types': OWN_PROJECT_READER,
+  'stacks:resource_schema': OWN_PROJECT_READER,
+  'stacks:list_template_versions': OWN_PROJECT_READER,
+};
+
 /** Every built-in rule, base rules first. */
 export const DEFAULT_RULES: Readonly<Record<string, string>> = Object.freeze({
   ...BASE_RULES,
   ...IDENTITY_RULES,
   ...CONTAINER_RULES,
   ...IMAGE_RULES,
+  ...COMPUTE_RULES,
+  ...STACK_RULES,
 });

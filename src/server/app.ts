@@ -28,8 +28,13 @@ import { ImageTransfer } from '../image/transfer.js';
 import { ImageMembers } from '../image/members.js';
 import { seedImage } from '../image/seed.js';
 import { ContainerImages } from '../image/resolve.js';
-import { GlanceSource } from '../container/images.js';
+import { GlanceSource, glanceImageUsers } from '../container/images.js';
 import { agentImageRoutes } from '../http/agent-images.js';
+import { stackService } from '../http/stack/index.js';
+import { StackController } from '../stack/controller.js';
+import { StackService } from '../stack/service.js';
+import { ContainerCommit } from '../container/commit.js';
+import { computeService } from '../http/compute/index.js';
 
 export interface Services {
   app: ReturnType<typeof createApp>;
@@ -96,11 +101,13 @@ export async function buildServices(config: Config, db: Database, log: Logger): 
   const app = createApp({ log });
   registerAuth(app, { tokens, requireProjectHeader: config.requireProjectHeader });
   await identityService(app, { db, tokens, policy, region: config.region });
-  await containerService(app, { db, policy, hub, bus, log, strategy: config.scheduler, sessions, core, quotas, images: containerImages });
-  const imageDeps = { db, store: imageStore, maxBytes: config.imageMaxBytes, log };
+  const imageDeps = { db, store: imageStore, maxBytes: config.imageMaxBytes, log, inUse: (id: string) => glanceImageUsers(db, id) };
   const images = new ImageService(imageDeps);
   const transfer = new ImageTransfer(imageDeps);
+  const commit = new ContainerCommit({ core, hub, images, clusterSecret, log });
+  await containerService(app, { db, policy, hub, bus, log, strategy: config.scheduler, sessions, core, quotas, images: containerImages, commit });
   await imageService(app, { policy, log, images, transfer, members: new ImageMembers(imageDeps) });
+  await computeService(app, { db, policy, log, core, quotas, images: containerImages });
   // Background work of the image service: temporary files of uploads a crash cut short, and on a first
   // start with a local engine, its busybox as a public image.
   const imageWork = new AbortController();
@@ -111,8 +118,12 @@ export async function buildServices(config: Config, db: Database, log: Logger): 
         .catch((err: unknown) => log.warn({ err }, 'busybox not registered in the image service'))
       : undefined,
   ]);
+  const dockerEndpoints = [`tcp://${config.dockerListen.host}:${config.dockerListen.port}`];
+  const stackController = new StackController({ db, core, policy, bus, log, dockerEndpoints });
+  await stackService(app, { db, policy, stacks: new StackService(db, stackController), dockerEndpoints });
+  await stackController.start();
   forwardRoutes(app, { hub, clusterSecret });
-  agentImageRoutes(app, { db, images: containerImages });
+  agentImageRoutes(app, { db, images: containerImages, transfer, clusterSecret });
   app.server.on('upgrade', (req, socket, head) => {
     const path = (req.url ?? '').split('?')[0];
     if (path === AGENT_PATH) void hub.handleUpgrade(req, socket, head).catch(() => socket.destroy());
@@ -123,6 +134,7 @@ export async function buildServices(config: Config, db: Database, log: Logger): 
   return {
     app, tokens, policy, hub, bus, core, quotas, cloudId,
     async close() {
+      await stackController.stop();
       imageWork.abort();
       await imageChores;
       index.stop();

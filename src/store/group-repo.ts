@@ -1,5 +1,6 @@
 import type { Queryable } from './db.js';
 import type { GroupAssignmentRow, GroupRow } from './schema.js';
+import { fromStored } from './role-repo.js';
 
 /** Plain queries over groups and their members; callers pass the database or a transaction. */
 
@@ -21,6 +22,7 @@ export const deleteGroup = async (q: Queryable, id: string) => {
   await q.deleteFrom('group_members').where('group_id', '=', id).execute();
   await q.deleteFrom('group_assignments').where('group_id', '=', id).execute();
   await q.deleteFrom('inherited_assignments').where('actor_type', '=', 'group').where('actor_id', '=', id).execute();
+  await q.deleteFrom('system_assignments').where('actor_type', '=', 'group').where('actor_id', '=', id).execute();
   await q.deleteFrom('groups').where('id', '=', id).execute();
 };
 
@@ -64,4 +66,5 @@ export const groupRolesOn = (q: Queryable, groupId: string, targetType: 'project
     .where('group_assignments.group_id', '=', groupId).where('group_assignments.target_type', '=', targetType)
     .where('group_assignments.target_id', '=', targetId)
     .orderBy('roles.name')
-    .execute();
+    .execute()
+    .then((rows) => rows.map(fromStored));

@@ -1,5 +1,7 @@
 import type { Database, Queryable } from './db.js';
-import type { AssignmentRow, DomainRow, InheritedAssignmentRow, ProjectRow, RoleRow, UserRow } from './schema.js';
+import type { AssignmentRow, DomainRow, InheritedAssignmentRow, ProjectRow, UserRow } from './schema.js';
+import { listDomainRoleIds, listInferences } from './role-repo.js';
+import { effectiveRoleIds } from '../identity/implied-roles.js';
 
 /** Plain queries over the identity tables; callers pass the database or a transaction. */
 
@@ -102,16 +104,8 @@ export const listUsers = (q: Queryable, f: { name?: string; domainId?: string; e
 export const insertUser = (q: Queryable, row: Omit<UserRow, 'extra'> & { extra?: string }) =>
   q.insertInto('users').values({ ...row, extra: row.extra ?? '{}' }).execute();
 
-export const getRole = (q: Queryable, id: string) =>
-  q.selectFrom('roles').selectAll().where('id', '=', id).executeTakeFirst();
-export const getRoleByName = (q: Queryable, name: string) =>
-  q.selectFrom('roles').selectAll().where('name', '=', name).executeTakeFirst();
-export const listRoles = (q: Queryable, f: { name?: string } = {}) => {
-  let s = q.selectFrom('roles').selectAll();
-  if (f.name !== undefined) s = s.where('name', '=', f.name);
-  return s.orderBy('name').execute();
-};
-export const insertRole = (q: Queryable, row: RoleRow) => q.insertInto('roles').values(row).execute();
+// Roles live in role-repo (domain-specific roles are stored under a qualified name); re-exported here.
+export { getRole, getRoleByName, listRoles, insertRole } from './role-repo.js';
 
 export interface AssignmentFilter { userId?: string; targetType?: 'project' | 'domain'; targetIds?: string[]; roleId?: string }
 export const listAssignments = (q: Queryable, f: AssignmentFilter = {}) => {
@@ -142,7 +136,10 @@ export const directRolesOn = (q: Queryable, userId: string, targetType: 'project
     .orderBy('roles.name')
     .execute();
 
-/** The roles a user holds on a project or domain: their own and those of the groups they are in, by name. */
+/**
+ * The roles a user holds on a project or domain: their own, those of the groups they are in and (on a
+ * project) those inherited, then expanded by the implied-role rules, domain-specific roles left out; by name.
+ */
 export async function rolesOn(q: Queryable, userId: string, targetType: 'project' | 'domain', targetId: string): Promise<{ id: string; name: string }[]> {
   const direct = await directRolesOn(q, userId, targetType, targetId);
   const viaGroups = await q.selectFrom('group_assignments')
@@ -153,10 +150,15 @@ export async function rolesOn(q: Queryable, userId: string, targetType: 'project
     .where('group_assignments.target_id', '=', targetId)
     .execute();
   const inherited = targetType === 'project' ? await inheritedRolesOn(q, userId, targetId) : [];
-  if (viaGroups.length === 0 && inherited.length === 0) return direct;
-  const byId = new Map(direct.map((r) => [r.id, r]));
-  for (const r of [...viaGroups, ...inherited]) if (!byId.has(r.id)) byId.set(r.id, r);
-  return [...byId.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const held = [...new Set([...direct, ...viaGroups, ...inherited].map((r) => r.id))];
+  if (held.length === 0) return [];
+  const rules = (await listInferences(q)).map((r) => ({ prior: r.prior_role_id, implied: r.implied_role_id }));
+  const domainRoles = await listDomainRoleIds(q);
+  if (rules.length === 0 && domainRoles.size === 0 && viaGroups.length === 0 && inherited.length === 0) return direct;
+  const ids = effectiveRoleIds(held, rules, (id) => domainRoles.has(id));
+  if (ids.length === 0) return [];
+  const rows = await q.selectFrom('roles').select(['id', 'name']).where('id', 'in', ids).execute();
+  return rows.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 /** The project's domain and its ancestors' ids (nearest first): what its inherited roles come from. */
@@ -276,8 +278,7 @@ export const updateDomain = (q: Queryable, id: string, set: Pick<DomainRow, 'nam
   q.updateTable('domains').set(set).where('id', '=', id).execute();
 export const deleteDomain = (q: Queryable, id: string) => q.deleteFrom('domains').where('id', '=', id).execute();
 
-export const updateRole = (q: Queryable, id: string, set: Pick<RoleRow, 'name' | 'description'>) =>
-  q.updateTable('roles').set(set).where('id', '=', id).execute();
+export { updateRole } from './role-repo.js';
 export const deleteRole = (q: Queryable, id: string) => q.deleteFrom('roles').where('id', '=', id).execute();
 
 /** Deletes the assignments of a user, of a role, or on a project or domain. */
@@ -293,6 +294,7 @@ export const deleteAssignmentsOf = async (q: Queryable, f: { userId?: string; ro
   if (f.roleId !== undefined) i = i.where('role_id', '=', f.roleId);
   if (f.target !== undefined) i = i.where('target_type', '=', f.target.type).where('target_id', '=', f.target.id);
   await i.execute();
+  if (f.userId !== undefined) await q.deleteFrom('system_assignments').where('actor_type', '=', 'user').where('actor_id', '=', f.userId).execute();
   if (f.userId === undefined) {
     let g = q.deleteFrom('group_assignments');
     if (f.roleId !== undefined) g = g.where('role_id', '=', f.roleId);

@@ -111,6 +111,14 @@ export async function listImages(q: Queryable, dialect: Dialect, scope: ListScop
   if (query.protected !== undefined) conds.push(sql`images.protected = ${query.protected ? 1 : 0}`);
   if (query.sizeMin !== undefined) conds.push(sql`images.size >= ${query.sizeMin}`);
   if (query.sizeMax !== undefined) conds.push(sql`images.size <= ${query.sizeMax}`);
+  for (const [col, v] of Object.entries(query.exact ?? {})) conds.push(sql`images.${sql.ref(col)} = ${v}`);
+  for (const [col, vs] of Object.entries(query.anyOf ?? {})) conds.push(sql`images.${sql.ref(col)} in (${sql.join(vs)})`);
+  for (const t of query.times ?? []) {
+    const col = sql`images.${sql.ref(t.column)}`;
+    if (t.from !== undefined) conds.push(sql`${col} >= ${t.from}`);
+    if (t.before !== undefined) conds.push(sql`${col} < ${t.before}`);
+    if (t.outside) conds.push(sql`(${col} < ${t.outside[0]} or ${col} >= ${t.outside[1]})`);
+  }
   for (const t of query.tags) {
     conds.push(dialect === 'postgres'
       ? sql`images.tags::jsonb @> ${JSON.stringify([t])}::jsonb`

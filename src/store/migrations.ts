@@ -10,6 +10,10 @@ import { hostImageSchema } from './migrations/0007-host-images.js';
 import { identityGroupsSchema } from './migrations/0008-identity-groups.js';
 import { hostImageIdSchema } from './migrations/0009-host-image-ids.js';
 import { identityInheritSchema } from './migrations/0010-identity-inherit.js';
+import { identityRolesSchema } from './migrations/0011-identity-roles.js';
+import { identityCredentialsSchema } from './migrations/0012-identity-credentials.js';
+import { stackSchema } from './migrations/0013-stacks.js';
+import { computeSchema } from './migrations/0017-compute.js';
 
 export interface Migration {
   version: number;
@@ -32,4 +36,8 @@ export const migrations: Migration[] = [
   { version: 8, name: 'identity-groups', up: identityGroupsSchema },
   { version: 9, name: 'host-image-ids', up: hostImageIdSchema },
   { version: 10, name: 'identity-inherit', up: identityInheritSchema },
+  { version: 11, name: 'identity-roles', up: identityRolesSchema },
+  { version: 12, name: 'identity-credentials', up: identityCredentialsSchema },
+  { version: 13, name: 'stacks', up: stackSchema },
+  { version: 17, name: 'compute', up: computeSchema },
 ];

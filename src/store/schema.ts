@@ -1,3 +1,4 @@
+import type { Generated } from 'kysely';
 /**
  * Row types of every table, as stored. Times are ISO 8601 text and booleans 0/1 integers on both
  * dialects, JSON columns text, so repositories read the same values from SQLite and PostgreSQL.
@@ -18,13 +19,27 @@ export interface UserRow {
 export interface GroupRow { id: string; name: string; domain_id: string; description: string; created_at: string }
 export interface GroupMemberRow { group_id: string; user_id: string }
 export interface GroupAssignmentRow { group_id: string; target_type: 'project' | 'domain'; target_id: string; role_id: string }
-export interface RoleRow { id: string; name: string; description: string; created_at: string }
+/** `domain_id` is null for a global role; a domain-specific role is never in a token itself, only what it implies. */
+export interface RoleRow { id: string; name: string; description: string; created_at: string; domain_id?: string | null }
+/** Holding `prior_role_id` also grants `implied_role_id`. */
+export interface RoleInferenceRow { prior_role_id: string; implied_role_id: string }
+/** A role on the system scope, held by a user or a group. */
+export interface SystemAssignmentRow { actor_type: 'user' | 'group'; actor_id: string; role_id: string }
+/** A Keystone credential; `blob` is the ciphertext of the client's blob, never the blob itself. */
+/** An application credential; `roles` a JSON array of role ids, `expires_at` as the client gave it (UTC). */
+export interface ApplicationCredentialRow {
+  id: string; name: string; user_id: string; project_id: string; description: string | null; secret_hash: string;
+  expires_at: string | null; unrestricted: number; roles: string; created_at: string;
+}
+export interface CredentialRow { id: string; user_id: string; project_id: string | null; type: string; blob: string; extra: string; created_at: string }
 /** An OS-INHERIT assignment: it applies to the projects under its target, not to the target. */
 export interface InheritedAssignmentRow { actor_type: 'user' | 'group'; actor_id: string; target_type: 'project' | 'domain'; target_id: string; role_id: string }
 export interface AssignmentRow { user_id: string; target_type: 'project' | 'domain'; target_id: string; role_id: string }
 export interface TokenRow {
   hash: string; user_id: string; project_id: string | null; domain_id: string | null; methods: string;
   audit_id: string; issued_at: string; expires_at: string;
+  /** The application credential the token was made with (migration 12). */
+  app_cred_id?: string | null;
 }
 export interface SettingRow { key: string; value: string }
 export interface MigrationRow { version: number; name: string; applied_at: string }
@@ -89,6 +104,10 @@ export interface Tables {
   group_members: GroupMemberRow;
   group_assignments: GroupAssignmentRow;
   inherited_assignments: InheritedAssignmentRow;
+  role_inferences: RoleInferenceRow;
+  system_assignments: SystemAssignmentRow;
+  credentials: CredentialRow;
+  application_credentials: ApplicationCredentialRow;
   tokens: TokenRow;
   settings: SettingRow;
   berth_migrations: MigrationRow;
@@ -103,6 +122,12 @@ export interface Tables {
   images: ImageRow;
   image_members: ImageMemberRow;
   host_images: HostImageRow;
+  stacks: StackRow;
+  stack_resources: StackResourceRow;
+  stack_events: StackEventRow;
+  flavors: FlavorRow;
+  compute_servers: ComputeServerRow;
+  keypairs: KeypairRow;
 }
 
 /** One reference (image id or repo tag) to an image a host's engine holds; see migrations 7 and 9. */
@@ -111,3 +136,39 @@ export interface HostImageRow {
   /** The engine id (`sha256:…`) of the image this reference names; null in rows older than migration 9. */
   image_id?: string | null;
 }
+
+/**
+ * A stack (migration 13): JSON text for template, files, environment, parameters (as given), roles (of
+ * the user who made the last change, which the controller acts with) and tags; `previous` the template
+ * and parameters before an update, for rollback. `generation` grows with every request that changes it.
+ */
+export interface StackRow {
+  id: string; name: string; project_id: string; user_id: string; roles: string; template: string; files: string;
+  environment: string; parameters: string; previous: string | null; action: string; status: string; reason: string;
+  timeout_mins: number | null; disable_rollback: number; tags: string; generation: number;
+  owner: string | null; lease_until: string | null; created_at: string; updated_at: string | null;
+}
+/** What a stack made, or means to make, for one resource of its template. JSON: definition, properties, attributes, required_by. */
+export interface StackResourceRow {
+  stack_id: string; name: string; id: string; type: string; physical_id: string | null; intended: string | null;
+  action: string; status: string; reason: string; definition: string; properties: string; attributes: string;
+  required_by: string; created_at: string; updated_at: string | null;
+}
+/** One step of a stack or of one of its resources; `seq` orders them. */
+export interface StackEventRow {
+  seq: Generated<number>; id: string; stack_id: string; resource_name: string; resource_type: string; physical_id: string;
+  action: string; status: string; reason: string; created_at: string;
+}
+
+/** A compute flavor (migration 17): vcpus, ram (MiB) and disk (GiB) become a server's cpu, memory and disk; extra_specs JSON. */
+export interface FlavorRow {
+  id: string; name: string; vcpus: number; ram: number; disk: number; ephemeral: number; swap: number; rxtx_factor: number;
+  is_public: number; description: string | null; extra_specs: string; created_at: string;
+}
+/** What a server adds to its container (same uuid): flavor, image, key name, metadata (JSON), suspended/locked flags. */
+export interface ComputeServerRow {
+  uuid: string; project_id: string; flavor_id: string; image_id: string; key_name: string | null; metadata: string;
+  suspended: number; locked: number; created_at: string;
+}
+/** A user's keypair. */
+export interface KeypairRow { user_id: string; name: string; type: string; public_key: string; fingerprint: string; created_at: string }

@@ -30,7 +30,7 @@ export const getTokenWithScope = (q: Queryable, hash: string) =>
     .leftJoin('domains as pd', 'pd.id', 'p.domain_id')
     .leftJoin('domains as d', 'd.id', 't.domain_id')
     .select([
-      't.hash', 't.user_id', 't.project_id', 't.domain_id', 't.methods', 't.audit_id', 't.issued_at', 't.expires_at',
+      't.hash', 't.user_id', 't.project_id', 't.domain_id', 't.methods', 't.audit_id', 't.issued_at', 't.expires_at', 't.app_cred_id',
       'u.name as user_name', 'u.enabled as user_enabled', 'u.domain_id as user_domain_id',
       'ud.name as user_domain_name', 'ud.enabled as user_domain_enabled',
       'p.name as project_name', 'p.enabled as project_enabled', 'p.domain_id as project_domain_id', 'p.parent_id as project_parent_id',

@@ -131,10 +131,9 @@ export function actionRoutes(app: App, deps: ContainerDeps): void {
   });
 
   app.post('/containers/:id/commit', { schema: { params: Ident, querystring: CommitQuery } }, async (req, reply) => {
-    const f = req.query;
-    const r = await call<{ imageId: string }>(req, 'commit', 'commit', { repository: f.repository, tag: f.tag ?? 'latest' });
-    reply.code(202);
-    return { uuid: r.imageId };
+    if (!deps.commit) throw new BerthError('bad_request', 'The image service is not available on this server, so a container cannot be committed.');
+    const r = await deps.commit.commit(who(req), id(req), req.query.repository, req.query.tag);
+    return reply.code(202).send({ uuid: r.imageId });
   });
 
   app.get('/containers/:id/container_actions', { schema: { params: Ident } }, async (req) => {

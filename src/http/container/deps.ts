@@ -8,6 +8,7 @@ import type { InteractiveSessions } from './interactive.js';
 import type { ContainerCore } from '../../container/core.js';
 import type { QuotaBook } from '../../container/quota-book.js';
 import type { ContainerImages } from '../../image/resolve.js';
+import type { ContainerCommit } from '../../container/commit.js';
 
 export interface ContainerDeps {
   db: Database;
@@ -22,4 +23,6 @@ export interface ContainerDeps {
   quotas: QuotaBook;
   /** Glance images as containers use them (image pull with the glance driver). */
   images?: ContainerImages;
+  /** Commits containers as Glance images; without it a commit is refused. */
+  commit?: ContainerCommit;
 }

@@ -11,6 +11,10 @@ import { roleRoutes } from './roles.js';
 import { inheritRoutes } from './inherit.js';
 import { domainRoutes } from './domains.js';
 import { catalogRoutes } from './catalog.js';
+import { impliedRoleRoutes } from './implied-roles.js';
+import { systemRoleRoutes } from './system-roles.js';
+import { credentialRoutes } from './credentials.js';
+import { applicationCredentialRoutes } from './application-credentials.js';
 
 export type { IdentityDeps } from './deps.js';
 
@@ -41,5 +45,9 @@ export async function identityService(app: FastifyInstance, deps: IdentityDeps):
     inheritRoutes(v3, deps);
     domainRoutes(v3, deps);
     catalogRoutes(v3, deps);
+    impliedRoleRoutes(v3, deps);
+    systemRoleRoutes(v3, deps);
+    credentialRoutes(v3, deps);
+    applicationCredentialRoutes(v3, deps);
   }, { prefix: '/identity/v3' });
 }

@@ -5,11 +5,13 @@ import { newId } from '../../core/ids.js';
 import { isUniqueViolation, type Queryable } from '../../store/db.js';
 import type { ProjectRow } from '../../store/schema.js';
 import * as repo from '../../store/identity-repo.js';
+import { deleteCredentialsOfProject } from '../../store/credential-repo.js';
 import { DEFAULT_DOMAIN_ID } from '../../identity/bootstrap.js';
 import { enforce } from '../auth.js';
 import { notFoundError } from '../errors.js';
 import type { IdentityDeps } from './deps.js';
-import { cachedJson, listLinks, renderProject } from './render.js';
+import { cachedJson, listLinks, renderDomainProject, renderProject } from './render.js';
+import { changeDomain, createDomain, removeDomain } from './domains.js';
 import { extraOf, mergeExtra } from './extra.js';
 import { IdParam, ProjectCreate, ProjectList, ProjectQuery, ProjectShowQuery, ProjectUpdate, flag } from './schemas.js';
 import { tagFilter } from './project-tags.js';
@@ -64,6 +66,11 @@ export function projectRoutes(app: App, deps: IdentityDeps): void {
   app.get('/projects', { schema: { querystring: ProjectQuery, response: { 200: ProjectList } } }, async (req, reply) => {
     const f = req.query;
     enforce(deps.policy, req, 'identity:list_projects', { 'target.domain_id': f.domain_id });
+    if (f.is_domain !== undefined && flag(f.is_domain)) {
+      const enabled = f.enabled === undefined ? undefined : flag(f.enabled) ? 1 : 0;
+      const domains = f.domain_id !== undefined || f.parent_id !== undefined ? [] : await repo.listDomains(q(), { name: f.name, enabled });
+      return { projects: domains.map((d) => renderDomainProject(req, d)), links: listLinks(req) };
+    }
     const listing = await repo.listProjectsCached(deps.db, {
       name: f.name, domainId: f.domain_id,
       parentId: f.parent_id && f.parent_id !== (f.domain_id ?? DEFAULT_DOMAIN_ID) ? f.parent_id : undefined,
@@ -81,7 +88,13 @@ export function projectRoutes(app: App, deps: IdentityDeps): void {
   app.post('/projects', { schema: { body: ProjectCreate } }, async (req, reply) => {
     enforce(deps.policy, req, 'identity:create_project');
     const b = req.body.project;
-    if (b.is_domain) throw new BerthError('bad_request', 'Projects acting as domains are not supported; create a domain instead.');
+    if (b.is_domain) {
+      // Keystone: a project acting as a domain is a domain; it has no domain or parent of its own.
+      if (b.parent_id || b.domain_id) throw new BerthError('bad_request', 'A project acting as a domain cannot have a parent or a domain.');
+      enforce(deps.policy, req, 'identity:create_domain');
+      reply.code(201);
+      return { project: renderDomainProject(req, await createDomain(deps, b)) };
+    }
     const row = await deps.db.tx(async (trx) => {
       let domainId = b.domain_id ?? undefined;
       let parentId: string | null = null;
@@ -121,6 +134,8 @@ export function projectRoutes(app: App, deps: IdentityDeps): void {
   app.get('/projects/:id', { schema: { params: IdParam, querystring: ProjectShowQuery } }, async (req) => {
     const { id } = req.params;
     enforce(deps.policy, req, 'identity:get_project', { 'target.project.id': id });
+    const asDomain = (await repo.getProject(q(), id)) ? undefined : await repo.getDomain(q(), id);
+    if (asDomain) return { project: renderDomainProject(req, asDomain) };
     const p = await loadProject(q(), id);
     const f = req.query;
     const out: Record<string, unknown> = renderProject(req, p);
@@ -135,6 +150,10 @@ export function projectRoutes(app: App, deps: IdentityDeps): void {
     const { id } = req.params;
     enforce(deps.policy, req, 'identity:update_project', { 'target.project.id': id });
     const b = req.body.project;
+    if (!(await repo.getProject(q(), id)) && (await repo.getDomain(q(), id))) {
+      if ((b.parent_id ?? null) !== null || (b.domain_id ?? null) !== null) throw new BerthError('bad_request', 'A project acting as a domain cannot have a parent or a domain.');
+      return { project: renderDomainProject(req, await changeDomain(deps, id, b)) };
+    }
     const row = await deps.db.tx(async (trx) => {
       const p = await loadProject(trx, id);
       if (b.domain_id !== undefined && b.domain_id !== p.domain_id) throw new BerthError('bad_request', 'Cannot change the domain of a project.');
@@ -162,6 +181,10 @@ export function projectRoutes(app: App, deps: IdentityDeps): void {
   app.delete('/projects/:id', { schema: { params: IdParam } }, async (req, reply) => {
     const { id } = req.params;
     enforce(deps.policy, req, 'identity:delete_project', { 'target.project.id': id });
+    if (!(await repo.getProject(q(), id)) && (await repo.getDomain(q(), id))) {
+      await removeDomain(deps, id);
+      return reply.code(204).send();
+    }
     await deps.db.tx(async (trx) => {
       await deps.db.lock(trx, 'projects');
       const p = await loadProject(trx, id);
@@ -172,6 +195,7 @@ export function projectRoutes(app: App, deps: IdentityDeps): void {
       await repo.deleteAssignmentsOf(trx, { target: { type: 'project', id } });
       await deps.tokens.revokeProject(trx, id);
       await repo.clearDefaultProject(trx, id);
+      await deleteCredentialsOfProject(trx, id);
       await repo.deleteProject(trx, id);
     }).finally(repo.projectsChanged);
     deps.tokens.forget();

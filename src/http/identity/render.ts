@@ -27,6 +27,14 @@ export function renderProject(req: FastifyRequest, p: ProjectRow) {
   };
 }
 
+/** A domain as Keystone shows it through the projects API: a project acting as a domain. */
+export function renderDomainProject(req: FastifyRequest, d: DomainRow) {
+  return {
+    id: d.id, name: d.name, domain_id: null, description: d.description, enabled: d.enabled === 1, parent_id: null,
+    is_domain: true, tags: [] as string[], options: {}, links: selfLink(req, `projects/${d.id}`),
+  };
+}
+
 export function renderUser(req: FastifyRequest, u: UserRow) {
   const out: Record<string, unknown> = {
     ...parseExtra(u.extra),
@@ -44,7 +52,7 @@ export function renderGroup(req: FastifyRequest, g: GroupRow) {
 }
 
 export function renderRole(req: FastifyRequest, r: RoleRow) {
-  return { id: r.id, name: r.name, domain_id: null, description: r.description || null, options: {}, links: selfLink(req, `roles/${r.id}`) };
+  return { id: r.id, name: r.name, domain_id: r.domain_id ?? null, description: r.description || null, options: {}, links: selfLink(req, `roles/${r.id}`) };
 }
 
 const micro = (iso: string) => iso.replace(/\.(\d{3})Z$/, '.$1000Z');
@@ -63,6 +71,7 @@ export function renderToken(req: FastifyRequest, t: TokenInfo, region: string, w
   } else if (t.domainId) {
     token.domain = { id: t.domainId, name: t.domainName };
   }
+  if (t.appCred) token.application_credential = { id: t.appCred.id, name: t.appCred.name, restricted: t.appCred.restricted };
   if (t.projectId || t.domainId) {
     token.roles = t.roles.map((r) => ({ id: r.id, name: r.name }));
     if (withCatalog) token.catalog = buildCatalog(baseUrl(req), region);

@@ -4,7 +4,7 @@ import type { Static } from '@sinclair/typebox';
 import { Type } from '@sinclair/typebox';
 import { BerthError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
-import type { Queryable } from '../../store/db.js';
+import { isUniqueViolation, type Queryable } from '../../store/db.js';
 import * as repo from '../../store/identity-repo.js';
 import { BOOTSTRAP_ROLES } from '../../identity/bootstrap.js';
 import { enforce } from '../auth.js';
@@ -14,6 +14,8 @@ import { guardLastAdmin, lockAdmins } from './admins.js';
 import { loadUser } from './users.js';
 import { loadGroup } from './groups.js';
 import * as groups from '../../store/group-repo.js';
+import * as roleRepo from '../../store/role-repo.js';
+import { expandRoleIds } from '../../identity/implied-roles.js';
 import { descendants, loadProject } from './projects.js';
 import { listLinks, renderRole, v3 } from './render.js';
 import { AssignmentQuery, IdParam, NameQuery, RoleCreate, RoleUpdate, flag } from './schemas.js';
@@ -23,6 +25,8 @@ export async function loadRole(q: Queryable, id: string) {
   if (!r) throw notFoundError('role', id);
   return r;
 }
+
+const duplicateRole = (name: string) => new BerthError('conflict', `Conflict occurred attempting to store role - Duplicate entry found with name ${name}.`);
 
 const GrantParams = Type.Object({
   target: Type.String({ minLength: 1, maxLength: 255 }),
@@ -37,47 +41,56 @@ export function roleRoutes(app: App, deps: IdentityDeps): void {
   const q = () => deps.db.kysely;
 
   app.get('/roles', { schema: { querystring: NameQuery } }, async (req) => {
-    enforce(deps.policy, req, 'identity:list_roles');
-    const roles = await repo.listRoles(q(), { name: req.query.name });
+    const domainId = req.query.domain_id;
+    enforce(deps.policy, req, domainId === undefined ? 'identity:list_roles' : 'identity:list_domain_roles', { 'target.domain.id': domainId });
+    const roles = await repo.listRoles(q(), { name: req.query.name, domainId });
     return { roles: roles.map((r) => renderRole(req, r)), links: listLinks(req) };
   });
   app.post('/roles', { schema: { body: RoleCreate } }, async (req, reply) => {
-    enforce(deps.policy, req, 'identity:create_role');
     const b = req.body.role;
-    const row = { id: newId(), name: b.name, description: b.description ?? '', created_at: new Date().toISOString() };
+    const domainId = b.domain_id ?? null;
+    enforce(deps.policy, req, domainId === null ? 'identity:create_role' : 'identity:create_domain_role', { 'target.domain.id': domainId ?? undefined });
+    const row = { id: newId(), name: b.name, description: b.description ?? '', created_at: new Date().toISOString(), domain_id: domainId };
     await deps.db.tx(async (trx) => {
-      if (await repo.getRoleByName(trx, b.name)) throw new BerthError('conflict', `Conflict occurred attempting to store role - Duplicate entry found with name ${b.name}.`);
-      await repo.insertRole(trx, row);
+      if (domainId !== null && !(await repo.getDomain(trx, domainId))) throw notFoundError('domain', domainId);
+      if (await repo.getRoleByName(trx, b.name, domainId)) throw duplicateRole(b.name);
+      try {
+        await repo.insertRole(trx, row);
+      } catch (e) {
+        if (isUniqueViolation(e)) throw duplicateRole(b.name);
+        throw e;
+      }
     });
     reply.code(201);
     return { role: renderRole(req, row) };
   });
   app.get('/roles/:id', { schema: { params: IdParam } }, async (req) => {
-    enforce(deps.policy, req, 'identity:get_role');
-    return { role: renderRole(req, await loadRole(q(), req.params.id)) };
+    const r = await loadRole(q(), req.params.id);
+    enforce(deps.policy, req, r.domain_id ? 'identity:get_domain_role' : 'identity:get_role', { 'target.domain.id': r.domain_id ?? undefined });
+    return { role: renderRole(req, r) };
   });
   app.patch('/roles/:id', { schema: { params: IdParam, body: RoleUpdate } }, async (req) => {
-    enforce(deps.policy, req, 'identity:update_role');
     const { id } = req.params;
     const b = req.body.role;
     const row = await deps.db.tx(async (trx) => {
       const r = await loadRole(trx, id);
+      enforce(deps.policy, req, r.domain_id ? 'identity:update_domain_role' : 'identity:update_role', { 'target.domain.id': r.domain_id ?? undefined });
       if (b.name !== undefined && b.name !== r.name) {
-        if ((BOOTSTRAP_ROLES as readonly string[]).includes(r.name)) throw new BerthError('forbidden', `The role ${r.name} is built in and cannot be renamed.`);
-        if (await repo.getRoleByName(trx, b.name)) throw new BerthError('conflict', `Conflict occurred attempting to store role - Duplicate entry found with name ${b.name}.`);
+        if (!r.domain_id && (BOOTSTRAP_ROLES as readonly string[]).includes(r.name)) throw new BerthError('forbidden', `The role ${r.name} is built in and cannot be renamed.`);
+        if (await repo.getRoleByName(trx, b.name, r.domain_id ?? null)) throw duplicateRole(b.name);
       }
       const next = { ...r, name: b.name ?? r.name, description: b.description === undefined ? r.description : b.description ?? '' };
-      await repo.updateRole(trx, id, { name: next.name, description: next.description });
+      await repo.updateRole(trx, id, { name: next.name, description: next.description, domain_id: r.domain_id ?? null });
       return next;
     });
     return { role: renderRole(req, row) };
   });
   app.delete('/roles/:id', { schema: { params: IdParam } }, async (req, reply) => {
-    enforce(deps.policy, req, 'identity:delete_role');
     const { id } = req.params;
     await deps.db.tx(async (trx) => {
       const r = await loadRole(trx, id);
-      if ((BOOTSTRAP_ROLES as readonly string[]).includes(r.name)) throw new BerthError('forbidden', `The role ${r.name} is built in and cannot be deleted.`);
+      enforce(deps.policy, req, r.domain_id ? 'identity:delete_domain_role' : 'identity:delete_role', { 'target.domain.id': r.domain_id ?? undefined });
+      if (!r.domain_id && (BOOTSTRAP_ROLES as readonly string[]).includes(r.name)) throw new BerthError('forbidden', `The role ${r.name} is built in and cannot be deleted.`);
       await repo.deleteAssignmentsOf(trx, { roleId: id });
       await repo.deleteRole(trx, id);
     });
@@ -200,7 +213,15 @@ export function roleRoutes(app: App, deps: IdentityDeps): void {
     const effective = flag(f.effective);
     if (effective && f['group.id'] !== undefined)
       throw new BerthError('bad_request', 'Combining effective and group filter will always result in an empty list.');
-    if (f['scope.system'] !== undefined) return { role_assignments: [], links: listLinks(req) };
+    if (f['scope.system'] !== undefined) {
+      const out = [];
+      for (const [actorType, actorId, other] of [['user', f['user.id'], f['group.id']], ['group', f['group.id'], f['user.id']]] as const) {
+        if (other !== undefined && actorId === undefined) continue;
+        for (const a of await roleRepo.listSystemAssignments(q(), { actorType, actorId, roleId: f['role.id'] }))
+          out.push({ role: { id: a.role_id }, [actorType]: { id: a.actor_id }, scope: { system: { all: true } }, links: { assignment: `${v3(req)}/system/${actorType}s/${a.actor_id}/roles/${a.role_id}` } });
+      }
+      return { role_assignments: out, links: listLinks(req) };
+    }
     const onlyInherited = f['scope.OS-INHERIT:inherited_to'] !== undefined;
     if (f['scope.project.id'] !== undefined && f['scope.domain.id'] !== undefined)
       throw new BerthError('bad_request', 'Specify at most one of scope.project.id and scope.domain.id.');
@@ -221,13 +242,23 @@ export function roleRoutes(app: App, deps: IdentityDeps): void {
     // `inherited` marks an OS-INHERIT assignment as stored; `from` the source of one expanded (effective).
     type Row = {
       user_id?: string; group_id?: string; via?: string; target_type: 'project' | 'domain'; target_id: string; role_id: string;
-      inherited?: boolean; from?: { type: 'project' | 'domain'; id: string };
+      inherited?: boolean; from?: { type: 'project' | 'domain'; id: string }; prior?: string;
     };
     const rows: Row[] = [];
     if (effective) {
-      for (const a of await repo.listEffectiveAssignments(q(), { userId: f['user.id'], roleId: f['role.id'], targetType, targetIds }))
-        if (!onlyInherited || a.inherited_from)
-          rows.push({ user_id: a.user_id, via: a.group_id, target_type: a.target_type, target_id: a.target_id, role_id: a.role_id, from: a.inherited_from });
+      // Each assignment, then the roles its role implies (marked with the prior role); domain-specific roles are never effective.
+      const rules = (await roleRepo.listInferences(q())).map((r) => ({ prior: r.prior_role_id, implied: r.implied_role_id }));
+      const domainRoles = await roleRepo.listDomainRoleIds(q());
+      for (const a of await repo.listEffectiveAssignments(q(), { userId: f['user.id'], targetType, targetIds })) {
+        if (onlyInherited && !a.inherited_from) continue;
+        for (const r of expandRoleIds([a.role_id], rules)) {
+          if (domainRoles.has(r.id) || (f['role.id'] !== undefined && r.id !== f['role.id'])) continue;
+          rows.push({
+            user_id: a.user_id, via: a.group_id, target_type: a.target_type, target_id: a.target_id, role_id: r.id, from: a.inherited_from,
+            prior: r.id === a.role_id ? undefined : a.role_id,
+          });
+        }
+      }
     } else {
       if (f['group.id'] === undefined && !onlyInherited)
         for (const a of await repo.listAssignments(q(), { userId: f['user.id'], roleId: f['role.id'], targetType, targetIds })) rows.push(a);
@@ -278,11 +309,12 @@ export function roleRoutes(app: App, deps: IdentityDeps): void {
       // The assignment link names the stored assignment: on its source when inherited, to the group when through one.
       const src = a.from ?? { type: a.target_type, id: a.target_id };
       const grantee = a.via !== undefined ? `groups/${a.via}` : `${a.user_id !== undefined ? 'users' : 'groups'}/${actorId}`;
-      const grant = `${src.type}s/${src.id}/${grantee}/roles/${a.role_id}`;
+      const grant = `${src.type}s/${src.id}/${grantee}/roles/${a.prior ?? a.role_id}`;
       const links: Record<string, string> = {
         assignment: a.from || a.inherited ? `${v3(req)}/OS-INHERIT/${grant}/inherited_to_projects` : `${v3(req)}/${grant}`,
       };
       if (a.via !== undefined) links.membership = `${v3(req)}/groups/${a.via}/users/${actorId}`;
+      if (a.prior !== undefined) links.prior_role = `${v3(req)}/roles/${a.prior}`;
       const scope: Record<string, unknown> = { [a.target_type]: target };
       if (a.inherited) scope['OS-INHERIT:inherited_to'] = 'projects';
       out.push({ role, [a.user_id !== undefined ? 'user' : 'group']: actor, scope, links });

@@ -24,6 +24,12 @@ export const AuthBody = Type.Object({
         }),
       })),
       token: Type.Optional(Type.Object({ id: Type.String({ minLength: 1, maxLength: 1024 }) })),
+      application_credential: Type.Optional(Type.Object({
+        id: Type.Optional(Id),
+        name: Type.Optional(Name),
+        secret: Type.String({ minLength: 1, maxLength: 4096 }),
+        user: Type.Optional(Type.Object({ id: Type.Optional(Id), name: Type.Optional(Name), domain: Type.Optional(DomainRef) })),
+      })),
     }),
     scope: Type.Optional(Type.Union([
       Type.Literal('unscoped'),
@@ -88,7 +94,7 @@ export const RoleCreate = Type.Object({
   role: Type.Object({
     name: Name,
     description: Type.Optional(Type.Union([Type.String({ maxLength: 255 }), Type.Null()])),
-    domain_id: Type.Optional(Type.Null()),
+    domain_id: Type.Optional(Type.Union([Id, Type.Null()])),
   }),
 });
 export const RoleUpdate = Type.Object({
@@ -161,8 +167,8 @@ export function flag(v: unknown): boolean {
  */
 const Links = Type.Object({ self: Type.String() });
 const ProjectBody = Type.Object({
-  id: Type.String(), name: Type.String(), domain_id: Type.String(), description: Type.String(), enabled: Type.Boolean(),
-  parent_id: Type.String(), is_domain: Type.Boolean(), tags: Type.Array(Type.String()),
+  id: Type.String(), name: Type.String(), domain_id: Type.Union([Type.String(), Type.Null()]), description: Type.String(), enabled: Type.Boolean(),
+  parent_id: Type.Union([Type.String(), Type.Null()]), is_domain: Type.Boolean(), tags: Type.Array(Type.String()),
   options: Type.Object({}, { additionalProperties: true }), links: Links,
 }, { additionalProperties: true });
 export const ProjectList = Type.Object({

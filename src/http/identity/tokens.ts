@@ -5,6 +5,8 @@ import { BerthError } from '../../core/errors.js';
 import type { Queryable } from '../../store/db.js';
 import * as repo from '../../store/identity-repo.js';
 import { verifyPassword } from '../../identity/password.js';
+import { appCredRoles, expiryMs, isExpired } from '../../identity/app-creds.js';
+import { getAppCred, getAppCredByName } from '../../store/app-cred-repo.js';
 import { buildCatalog } from '../../identity/catalog.js';
 import type { Scope } from '../../identity/tokens.js';
 import { enforce } from '../auth.js';
@@ -44,7 +46,34 @@ async function identify(deps: IdentityDeps, identity: Static<typeof AuthBody>['a
     if (!info) throw denied();
     return { userId: info.userId, methods: [...new Set([...info.methods, 'token'])], expiresAt: info.expiresAt };
   }
+  if (identity.methods.includes('application_credential')) {
+    const a = identity.application_credential;
+    if (!a) throw new BerthError('bad_request', "Invalid input for field 'identity/application_credential': it is required by the method.");
+    const c = await findAppCred(q, a);
+    const user = c && (await repo.getUser(q, c.user_id));
+    if (!c || !user?.enabled || !(await verifyPassword(a.secret, c.secret_hash))) throw denied();
+    if (isExpired(c.expires_at, Date.now())) throw denied();
+    // It works only while its user still holds every role it was given, on an enabled project.
+    const project = await repo.getProject(q, c.project_id);
+    if (!project?.enabled || appCredRoles(await repo.rolesOn(q, c.user_id, 'project', c.project_id), JSON.parse(c.roles) as string[]).length === 0)
+      throw denied();
+    const ttlEnd = Date.now() + deps.tokens.ttlMs;
+    const expiresAt = c.expires_at !== null && expiryMs(c.expires_at) < ttlEnd ? new Date(expiryMs(c.expires_at)).toISOString() : undefined;
+    return { userId: c.user_id, methods: ['application_credential'], expiresAt, appCred: c };
+  }
   throw new BerthError('unauthorized', `Attempted to authenticate with an unsupported method: ${identity.methods.join(', ')}.`);
+}
+
+/** The application credential an authentication names: by id, or by name with its user. */
+async function findAppCred(q: Queryable, a: { id?: string; name?: string; user?: { id?: string; name?: string; domain?: { id?: string; name?: string } } }) {
+  if (a.id !== undefined) return getAppCred(q, a.id);
+  if (a.name === undefined || !a.user) throw new BerthError('bad_request', 'An application credential id, or its name with its user, is required.');
+  let userId = a.user.id;
+  if (userId === undefined) {
+    if (a.user.name === undefined) throw new BerthError('bad_request', 'A user id or a user name with its domain is required.');
+    userId = (await repo.getUserByName(q, (await findDomain(q, a.user.domain)).id, a.user.name))?.id;
+  }
+  return userId === undefined ? undefined : getAppCredByName(q, userId, a.name);
 }
 
 async function resolveScope(deps: IdentityDeps, userId: string, scope: Static<typeof AuthBody>['auth']['scope']): Promise<Scope> {
@@ -90,8 +119,10 @@ export function tokenRoutes(app: App, deps: IdentityDeps): void {
   app.post('/auth/tokens', { config: { auth: false }, schema: { body: AuthBody, querystring: TokenQuery } }, async (req, reply) => {
     const body = req.body;
     const who = await identify(deps, body.auth.identity);
-    const scope = await resolveScope(deps, who.userId, body.auth.scope);
-    const { token, info } = await deps.tokens.issue(deps.db.kysely, who.userId, scope, who.methods, who.expiresAt);
+    // An application credential is scoped to its project, whatever the request asks.
+    const scope = who.appCred ? { projectId: who.appCred.project_id } : await resolveScope(deps, who.userId, body.auth.scope);
+    const appCredId = who.appCred?.id;
+    const { token, info } = await deps.tokens.issue(deps.db.kysely, who.userId, scope, who.methods, who.expiresAt, appCredId);
     const nocatalog = flag(req.query.nocatalog);
     reply.code(201).header('X-Subject-Token', token);
     return renderToken(req, info, deps.region, !nocatalog);

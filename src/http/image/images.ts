@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { BerthError } from '../../core/errors.js';
 import type { App } from '../app-type.js';
 import { imageActorOf, type ImageHttpDeps } from './deps.js';
 import { checkTag, parseCreate, parsePatch, patchDraft } from './parse.js';
@@ -7,6 +8,8 @@ import { renderImage } from './render.js';
 
 export const ImageId = Type.Object({ id: Type.String({ maxLength: 255 }) });
 const TagParams = Type.Object({ id: Type.String({ maxLength: 255 }), tag: Type.String() });
+/** `force=true`: an admin deletes an image that containers still use. */
+const DeleteQuery = Type.Object({ force: Type.Optional(Type.Boolean()) });
 const AnyQuery = Type.Record(Type.String(), Type.Union([Type.String(), Type.Array(Type.String())]));
 
 /** The query string of a listing as Glance echoes it in `first` and `next`: everything but the marker. */
@@ -28,6 +31,8 @@ export function imageRoutes(app: App, deps: ImageHttpDeps): void {
   });
 
   app.get('/images', { schema: { querystring: AnyQuery } }, async (req) => {
+    // GET /v2/images/ is an image with an empty id, not the list (the router ignores the trailing slash).
+    if (req.url.split('?')[0].endsWith('/')) throw new BerthError('not_found', 'No image found with an empty ID.');
     const page = await deps.images.list(actor(req), parseListQuery(req.query));
     return {
       images: page.images.map(renderImage),
@@ -44,8 +49,8 @@ export function imageRoutes(app: App, deps: ImageHttpDeps): void {
     return renderImage(await deps.images.update(actor(req), req.params.id, changes));
   });
 
-  app.delete('/images/:id', { schema: { params: ImageId } }, async (req, reply) => {
-    await deps.images.remove(actor(req), req.params.id);
+  app.delete('/images/:id', { schema: { params: ImageId, querystring: DeleteQuery } }, async (req, reply) => {
+    await deps.images.remove(actor(req), req.params.id, { force: req.query.force === true });
     return reply.code(204).send();
   });
 

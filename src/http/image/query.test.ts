@@ -24,6 +24,22 @@ test('parseListQuery: filters, both sort syntaxes, property filters and the limi
   assert.deepEqual(parseListQuery({ sort_dir: 'asc' }).sort, [{ key: 'created_at', dir: 'asc' }]);
 });
 
+test('parseListQuery: exact filters on integer columns and digests', () => {
+  const q = parseListQuery({ size: '2359', min_ram: '0', virtual_size: '10', min_disk: '1', checksum: 'abc', os_hash_value: 'def', id: 'A-B' });
+  assert.deepEqual(q.exact, { size: 2359, min_ram: 0, virtual_size: 10, min_disk: 1, checksum: 'abc', os_hash_value: 'def', id: 'a-b' });
+  assert.deepEqual(q.properties, {});
+  assert.deepEqual(parseListQuery({}).exact, {});
+});
+
+test('parseListQuery: in: on id, name, status and formats; time comparisons', () => {
+  const q = parseListQuery({ id: 'in:A,b', name: 'in:x,"y,z"', status: 'active', created_at: 'gt:2016-04-18T21:38:54Z' });
+  assert.deepEqual(q.anyOf, { id: ['a', 'b'], name: ['x', 'y,z'] });
+  assert.equal(q.name, undefined);
+  assert.equal(q.status, 'active');
+  assert.equal(q.exact?.id, undefined);
+  assert.deepEqual(q.times, [{ column: 'created_at', from: '2016-04-18T21:38:55.000Z' }]);
+});
+
 const refused: [string, Record<string, string | string[]>, RegExp][] = [
   ['a text limit', { limit: 'ten' }, /limit param must be an integer/],
   ['a negative limit', { limit: '-1' }, /limit param must be positive/],
@@ -35,9 +51,13 @@ const refused: [string, Record<string, string | string[]>, RegExp][] = [
   ['a bad visibility', { visibility: 'secret' }, /Invalid visibility value: secret/],
   ['a bad os_hidden', { os_hidden: 'yes' }, /Valid values are 'true' or 'false'/],
   ['a bad size', { size_min: 'big' }, /size_min/],
+  ['a size that is not a whole number', { size: '1.5' }, /Invalid value for size/],
+  ['a negative min_ram', { min_ram: '-1' }, /Invalid value for min_ram/],
   ['changes-since', { 'changes-since': '2016' }, /no longer available/],
   ['a repeated name', { name: ['a', 'b'] }, /only once/],
-  ['an unsupported filter', { created_at: 'gte:2016' }, /not supported/],
+  ['a time that is not ISO 8601', { created_at: 'gte:2016' }, /Invalid time/],
+  ['an unknown time operator', { updated_at: 'after:2016-01-01T00:00:00Z' }, /Invalid operator 'after'/],
+  ['an unclosed quote in in:', { name: 'in:"a,b' }, /quote is not closed/],
 ];
 for (const [name, query, message] of refused) {
   test(`parseListQuery refuses ${name}`, () =>

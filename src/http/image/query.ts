@@ -3,7 +3,8 @@
  * newest first) and messages. A parameter Glance does not define filters on a custom property.
  */
 import { BerthError } from '../../core/errors.js';
-import { MEMBER_STATUSES, SORT_KEYS, VISIBILITIES, type ImageQuery, type SortKey } from '../../image/types.js';
+import { EXACT_INTEGER_COLUMNS, EXACT_TEXT_COLUMNS, IN_COLUMNS, MEMBER_STATUSES, SORT_KEYS, VISIBILITIES, type ImageQuery, type SortKey } from '../../image/types.js';
+import { inValues, timeFilter } from './filter-ops.js';
 
 export const DEFAULT_LIMIT = 25;
 export const MAX_LIMIT = 1000;
@@ -58,9 +59,42 @@ function sortOf(q: RawQuery): ImageQuery['sort'] {
   return sorted.length ? sorted : [{ key: 'created_at', dir: parsedDirs[0] ?? 'desc' }];
 }
 
-const KNOWN = new Set(['limit', 'marker', 'member_status', 'tag', 'sort', 'sort_key', 'sort_dir', 'name', 'status', 'visibility',
-  'owner', 'container_format', 'disk_format', 'protected', 'os_hidden', 'size_min', 'size_max']);
-const UNSUPPORTED = new Set(['id', 'created_at', 'updated_at', 'checksum', 'os_hash_value']);
+const KNOWN = new Set<string>(['limit', 'marker', 'member_status', 'tag', 'sort', 'sort_key', 'sort_dir', 'name', 'status', 'visibility',
+  'owner', 'container_format', 'disk_format', 'protected', 'os_hidden', 'size_min', 'size_max', 'created_at', 'updated_at',
+  ...EXACT_INTEGER_COLUMNS, ...EXACT_TEXT_COLUMNS]);
+
+/** The `in:` filters of the query, values as given (ids in lower case). */
+function anyOfFilters(q: RawQuery): NonNullable<ImageQuery['anyOf']> {
+  const anyOf: NonNullable<ImageQuery['anyOf']> = {};
+  for (const key of IN_COLUMNS) {
+    const v = one(q, key);
+    const values = v === undefined ? undefined : inValues(key, v);
+    if (values) anyOf[key] = key === 'id' ? values.map((s) => s.toLowerCase()) : values;
+  }
+  return anyOf;
+}
+
+/** A filter's value unless it uses the `in:` operator (then it is among the `anyOf` filters). */
+function plain(q: RawQuery, key: string): string | undefined {
+  const v = one(q, key);
+  return v?.startsWith('in:') ? undefined : v;
+}
+
+/** Exact filters on base columns: integers must be whole numbers, the others are compared as given. */
+function exactFilters(q: RawQuery): NonNullable<ImageQuery['exact']> {
+  const exact: NonNullable<ImageQuery['exact']> = {};
+  for (const key of EXACT_INTEGER_COLUMNS) {
+    const v = one(q, key);
+    if (v === undefined) continue;
+    if (!/^\d{1,15}$/.test(v)) throw bad(`Invalid value for ${key}: '${v}' is not a whole number.`);
+    exact[key] = Number(v);
+  }
+  for (const key of EXACT_TEXT_COLUMNS) {
+    const v = plain(q, key);
+    if (v !== undefined) exact[key] = key === 'id' ? v.toLowerCase() : v;
+  }
+  return exact;
+}
 
 export function parseListQuery(q: RawQuery): ImageQuery {
   const limitText = one(q, 'limit');
@@ -80,21 +114,23 @@ export function parseListQuery(q: RawQuery): ImageQuery {
   const properties: Record<string, string> = {};
   for (const key of Object.keys(q)) {
     if (KNOWN.has(key) || key === 'changes-since') continue;
-    if (UNSUPPORTED.has(key)) throw bad(`Filtering images on ${key} is not supported by this cloud.`);
     if (key.includes('"') || key.length > 255) throw bad(`Invalid property filter: ${key.slice(0, 64)}`);
     properties[key] = one(q, key) ?? '';
   }
   return {
-    name: one(q, 'name'),
-    status: one(q, 'status'),
+    name: plain(q, 'name'),
+    status: plain(q, 'status'),
     visibility: visibility as ImageQuery['visibility'],
     owner: one(q, 'owner'),
-    containerFormat: one(q, 'container_format'),
-    diskFormat: one(q, 'disk_format'),
+    containerFormat: plain(q, 'container_format'),
+    diskFormat: plain(q, 'disk_format'),
     protected: flag(q, 'protected'),
     hidden: flag(q, 'os_hidden') ?? false,
     sizeMin: size(q, 'size_min'),
     sizeMax: size(q, 'size_max'),
+    exact: exactFilters(q),
+    anyOf: anyOfFilters(q),
+    times: (['created_at', 'updated_at'] as const).flatMap((c) => list(q[c]).map((v) => timeFilter(c, v))),
     tags: list(q.tag).map((t) => t.trim()),
     properties,
     memberStatus: memberStatus as ImageQuery['memberStatus'],

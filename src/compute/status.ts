@@ -1,0 +1,71 @@
+/**
+ * @module A server's Nova state from its container's: status, OS-EXT-STS vm_state, task_state and
+ * power_state. Pure. A container being changed (a task state set and the agent not yet reporting the
+ * newest generation) shows Nova's task state for what is under way; a paused container that was
+ * suspended through the compute API shows as SUSPENDED (Berth suspends by pausing).
+ */
+
+export interface ContainerState {
+  status: string;
+  task_state: string | null;
+  generation: number;
+  observed_generation: number;
+}
+
+export interface ServerState {
+  status: string;
+  vmState: string;
+  taskState: string | null;
+  /** Nova's power states: 0 NOSTATE, 1 RUNNING, 3 PAUSED, 4 SHUTDOWN, 6 CRASHED, 7 SUSPENDED. */
+  powerState: number;
+}
+
+export const POWER = { NOSTATE: 0, RUNNING: 1, PAUSED: 3, SHUTDOWN: 4, CRASHED: 6, SUSPENDED: 7 } as const;
+
+const byStatus: Record<string, Omit<ServerState, 'taskState'>> = {
+  Creating: { status: 'BUILD', vmState: 'building', powerState: POWER.NOSTATE },
+  Created: { status: 'BUILD', vmState: 'building', powerState: POWER.NOSTATE },
+  Running: { status: 'ACTIVE', vmState: 'active', powerState: POWER.RUNNING },
+  Stopped: { status: 'SHUTOFF', vmState: 'stopped', powerState: POWER.SHUTDOWN },
+  Paused: { status: 'PAUSED', vmState: 'paused', powerState: POWER.PAUSED },
+  Restarting: { status: 'REBOOT', vmState: 'active', powerState: POWER.RUNNING },
+  Rebuilding: { status: 'REBUILD', vmState: 'active', powerState: POWER.NOSTATE },
+  Deleting: { status: 'ACTIVE', vmState: 'active', powerState: POWER.NOSTATE },
+  Deleted: { status: 'DELETED', vmState: 'deleted', powerState: POWER.NOSTATE },
+  Error: { status: 'ERROR', vmState: 'error', powerState: POWER.NOSTATE },
+  Dead: { status: 'ERROR', vmState: 'error', powerState: POWER.CRASHED },
+  Unknown: { status: 'UNKNOWN', vmState: 'error', powerState: POWER.NOSTATE },
+};
+
+/** Nova's task state for a container task under way. */
+const taskOf: Record<string, string> = {
+  container_creating: 'spawning',
+  container_starting: 'powering-on',
+  container_stopping: 'powering-off',
+  container_rebooting: 'rebooting',
+  container_pausing: 'pausing',
+  container_unpausing: 'unpausing',
+  container_deleting: 'deleting',
+};
+
+/** A server's status and OS-EXT-STS fields; `suspended` is the compute face's own flag. */
+export function serverState(c: ContainerState, suspended: boolean): ServerState {
+  const base = byStatus[c.status] ?? byStatus.Unknown;
+  const pending = c.task_state !== null && (c.generation > c.observed_generation || c.status === 'Creating' || c.status === 'Deleting');
+  let taskState = pending ? taskOf[c.task_state!] ?? c.task_state : null;
+  if (c.status === 'Paused' && suspended) {
+    if (taskState === 'pausing') taskState = 'suspending';
+    if (taskState === 'unpausing') taskState = 'resuming';
+    return { status: 'SUSPENDED', vmState: 'suspended', taskState, powerState: POWER.SUSPENDED };
+  }
+  if (suspended && taskState === 'pausing') taskState = 'suspending';
+  // A reboot under way is Nova's REBOOT (HARD_REBOOT is not told apart: Berth restarts the container either way).
+  if (taskState === 'rebooting' && base.status === 'ACTIVE') return { ...base, status: 'REBOOT', taskState };
+  return { ...base, taskState };
+}
+
+/** Container statuses a Nova status filter selects. */
+export function containerStatusesOf(novaStatus: string): string[] {
+  const want = novaStatus.toUpperCase();
+  return Object.entries(byStatus).filter(([, v]) => v.status === want).map(([k]) => k);
+}

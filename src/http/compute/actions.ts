@@ -1,0 +1,137 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyRequest } from 'fastify';
+import { BerthError } from '../../core/errors.js';
+import { serverState } from '../../compute/status.js';
+import type { Actor } from '../../container/core.js';
+import type { DesiredAction } from '../../container/decide.js';
+import * as computeRepo from '../../store/compute-repo.js';
+import { isUniqueViolation } from '../../store/db.js';
+import type { ContainerRow } from '../../store/schema.js';
+import type { App } from '../app-type.js';
+import { enforce } from '../auth.js';
+import { actorOf } from '../container/actor.js';
+import type { ComputeDeps } from './deps.js';
+import { renderInstanceAction } from './render.js';
+import { ServerId } from './schemas.js';
+import { findServer, requireUnlocked } from './servers.js';
+
+const Empty = Type.Union([Type.Null(), Type.Object({}, { additionalProperties: true })]);
+const Later = Type.Unknown();
+/** One action per request, as Nova's `POST /servers/{id}/action`. */
+const ActionBody = Type.Object({
+  'os-stop': Type.Optional(Empty),
+  'os-start': Type.Optional(Empty),
+  reboot: Type.Optional(Type.Object({ type: Type.Union([Type.Literal('SOFT'), Type.Literal('HARD'), Type.Literal('soft'), Type.Literal('hard')]) }, { additionalProperties: false })),
+  pause: Type.Optional(Empty),
+  unpause: Type.Optional(Empty),
+  suspend: Type.Optional(Empty),
+  resume: Type.Optional(Empty),
+  lock: Type.Optional(Type.Union([Type.Null(), Type.Object({ locked_reason: Type.Optional(Type.String({ maxLength: 255 })) }, { additionalProperties: false })])),
+  unlock: Type.Optional(Empty),
+  'os-getConsoleOutput': Type.Optional(Type.Object({ length: Type.Optional(Type.Union([Type.Integer({ minimum: -1 }), Type.String({ pattern: '^-?[0-9]{1,9}$' }), Type.Null()])) }, { additionalProperties: false })),
+  createImage: Type.Optional(Later),
+  rebuild: Type.Optional(Later),
+  resize: Type.Optional(Later),
+  confirmResize: Type.Optional(Later),
+  revertResize: Type.Optional(Later),
+}, { additionalProperties: false, minProperties: 1, maxProperties: 1 });
+const ActionParams = Type.Object({ server_id: Type.String({ minLength: 1, maxLength: 255 }), request_id: Type.String({ minLength: 1, maxLength: 255 }) });
+
+/** Nova action → the container core's desired action and the compute policy rule. */
+const desired: Record<string, { action: DesiredAction; rule: string }> = {
+  'os-stop': { action: 'stop', rule: 'os_compute_api:servers:stop' },
+  'os-start': { action: 'start', rule: 'os_compute_api:servers:start' },
+  reboot: { action: 'reboot', rule: 'os_compute_api:servers:reboot' },
+  pause: { action: 'pause', rule: 'os_compute_api:os-pause-server:pause' },
+  unpause: { action: 'unpause', rule: 'os_compute_api:os-pause-server:unpause' },
+  suspend: { action: 'pause', rule: 'os_compute_api:os-suspend-server:suspend' },
+  resume: { action: 'unpause', rule: 'os_compute_api:os-suspend-server:resume' },
+};
+
+const notYet = (what: string) => new BerthError('bad_request', `${what} is not supported by this cloud yet.`);
+
+/** Server actions through the container core; a wrong state is Nova's 409. */
+export function serverActionRoutes(app: App, deps: ComputeDeps): void {
+  const q = () => deps.db.kysely;
+  const who = (req: FastifyRequest) => actorOf(deps.policy, req);
+
+  /** The core's desired action; its state refusal said in Nova's words. */
+  const act = async (actor: Actor, c: ContainerRow, name: string, action: DesiredAction) => {
+    try {
+      await deps.core.act(actor, c.uuid, action);
+    } catch (e) {
+      if (e instanceof BerthError && e.code === 'invalid_state') {
+        const s = serverState(c, (await computeRepo.getServer(q(), c.uuid))?.suspended === 1);
+        throw new BerthError('conflict', `Cannot '${name}' instance ${c.uuid} while it is in vm_state ${s.vmState}`);
+      }
+      throw e;
+    }
+  };
+
+  app.post('/servers/:server_id/action', { schema: { params: ServerId, body: ActionBody } }, async (req, reply) => {
+    const actor = who(req);
+    const [name] = Object.keys(req.body);
+    const c = await findServer(deps, req, actor, req.params.server_id);
+    const target = { project_id: c.project_id };
+    const d = desired[name];
+    if (d) {
+      enforce(deps.policy, req, d.rule, target);
+      await requireUnlocked(deps, req, c);
+      const s = await computeRepo.getServer(q(), c.uuid);
+      const suspended = s?.suspended === 1 && c.status === 'Paused';
+      // Berth suspends by pausing: suspend/resume and pause/unpause are told apart by the server's flag.
+      if (name === 'unpause' && suspended) throw new BerthError('conflict', `Cannot 'unpause' instance ${c.uuid} while it is in vm_state suspended`);
+      if (name === 'resume' && !suspended) throw new BerthError('conflict', `Cannot 'resume' instance ${c.uuid} while it is in vm_state ${serverState(c, false).vmState}`);
+      await act(actor, c, name, d.action);
+      if (s && (name === 'suspend' || name === 'resume' || name === 'pause')) await computeRepo.updateServer(q(), c.uuid, { suspended: name === 'suspend' ? 1 : 0 });
+      return reply.code(202).send();
+    }
+    switch (name) {
+      case 'lock':
+      case 'unlock': {
+        enforce(deps.policy, req, `os_compute_api:os-lock-server:${name}`, target);
+        await ensureServerRow(deps, c);
+        await computeRepo.updateServer(q(), c.uuid, { locked: name === 'lock' ? 1 : 0 });
+        return reply.code(202).send();
+      }
+      case 'os-getConsoleOutput': {
+        enforce(deps.policy, req, 'os_compute_api:os-console-output', target);
+        const length = req.body['os-getConsoleOutput']?.length;
+        const n = length === undefined || length === null ? -1 : Number(length);
+        const { value } = await deps.core.call<string>(actor, c.uuid, 'logs', 'logs', { stdout: true, stderr: true, timestamps: false, tail: n < 0 ? 'all' : n }, { journal: false });
+        return { output: value };
+      }
+      case 'createImage': throw notYet('Creating an image of a server (createImage)');
+      case 'rebuild': throw notYet('Rebuilding a server');
+      case 'resize': case 'confirmResize': case 'revertResize': throw notYet('Resizing a server');
+      default: throw new BerthError('bad_request', `There is no such action: ${name}`);
+    }
+  });
+
+  app.get('/servers/:server_id/os-instance-actions', { schema: { params: ServerId } }, async (req) => {
+    const actor = who(req);
+    const c = await findServer(deps, req, actor, req.params.server_id);
+    enforce(deps.policy, req, 'os_compute_api:os-instance-actions:list', { project_id: c.project_id });
+    const { actions } = await deps.core.actions(actor, c.uuid);
+    return { instanceActions: actions.map(renderInstanceAction) };
+  });
+  app.get('/servers/:server_id/os-instance-actions/:request_id', { schema: { params: ActionParams } }, async (req) => {
+    const actor = who(req);
+    const c = await findServer(deps, req, actor, req.params.server_id);
+    enforce(deps.policy, req, 'os_compute_api:os-instance-actions:show', { project_id: c.project_id });
+    const a = await deps.core.action(actor, c.uuid, req.params.request_id);
+    return { instanceAction: { ...renderInstanceAction(a), events: [] } };
+  });
+}
+
+/** A container made through another API gets its compute row when the compute face first stores something for it. */
+export async function ensureServerRow(deps: ComputeDeps, c: ContainerRow): Promise<void> {
+  if (await computeRepo.getServer(deps.db.kysely, c.uuid)) return;
+  await computeRepo.insertServer(deps.db.kysely, {
+    uuid: c.uuid, project_id: c.project_id, flavor_id: '', image_id: c.image, key_name: null, metadata: '{}',
+    suspended: 0, locked: 0, created_at: c.created_at,
+  }).catch((e: unknown) => {
+    // Another request made it first.
+    if (!isUniqueViolation(e)) throw e;
+  });
+}

@@ -1,0 +1,58 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { BerthError } from '../../core/errors.js';
+import { MAX_VERSION, MIN_VERSION, negotiate } from '../../compute/microversion.js';
+import { typed } from '../app-type.js';
+import { baseUrl } from '../server.js';
+import type { ComputeDeps } from './deps.js';
+import { novaErrorHandler, sendNovaError } from './errors.js';
+import { flavorRoutes } from './flavors.js';
+import { serverRoutes } from './servers.js';
+import { serverActionRoutes } from './actions.js';
+import { keypairRoutes } from './keypairs.js';
+import { metadataRoutes } from './metadata.js';
+import { quotaRoutes } from './quotas.js';
+
+export type { ComputeDeps } from './deps.js';
+
+function v21(req: FastifyRequest) {
+  return {
+    id: 'v2.1', status: 'CURRENT', version: MAX_VERSION, min_version: MIN_VERSION, updated: '2013-07-23T11:33:21Z',
+    links: [{ rel: 'self', href: `${baseUrl(req)}/compute/v2.1/` }],
+  };
+}
+
+const header = (req: FastifyRequest, name: string) => {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+};
+
+/** The compute service (Nova v2.1 subset, a server is a container) under /compute. */
+export async function computeService(app: FastifyInstance, deps: ComputeDeps): Promise<void> {
+  await typed(app).register(async (scope) => {
+    scope.setErrorHandler(novaErrorHandler);
+    scope.setNotFoundHandler((req, reply) => sendNovaError(reply, {
+      status: 404, title: 'Not Found', message: `The resource could not be found: ${req.method} ${req.url.split('?')[0]}`, code: 'not_found',
+    }));
+    scope.addHook('onRequest', (req, reply, done) => {
+      const n = negotiate(header(req, 'x-openstack-nova-api-version'), header(req, 'openstack-api-version'));
+      reply.header('Vary', 'OpenStack-API-Version, X-OpenStack-Nova-API-Version');
+      if (!n.ok) return done(new BerthError(n.status === 406 ? 'not_acceptable' : 'bad_request', n.message));
+      const v = `${n.version[0]}.${n.version[1]}`;
+      reply.header('X-OpenStack-Nova-API-Version', v);
+      reply.header('OpenStack-API-Version', `compute ${v}`);
+      done();
+    });
+    scope.get('/', { config: { auth: false } }, async (req) => ({ versions: [v21(req)] }));
+    scope.get('/v2.1', { config: { auth: false } }, async (req) => ({
+      version: { ...v21(req), media_types: [{ base: 'application/json', type: 'application/vnd.openstack.compute+json;version=2.1' }] },
+    }));
+    await scope.register(async (api) => {
+      flavorRoutes(api, deps);
+      serverRoutes(api, deps);
+      serverActionRoutes(api, deps);
+      keypairRoutes(api, deps);
+      metadataRoutes(api, deps);
+      quotaRoutes(api, deps);
+    }, { prefix: '/v2.1' });
+  }, { prefix: '/compute' });
+}

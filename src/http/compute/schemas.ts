@@ -1,0 +1,50 @@
+import { Type } from '@sinclair/typebox';
+
+/** Nova's metadata: up to 128 string pairs, keys 1–255 characters, values up to 255. */
+export const Metadata = Type.Record(Type.String({ minLength: 1, maxLength: 255 }), Type.String({ maxLength: 255 }), { maxProperties: 128 });
+
+const Count = Type.Union([Type.Integer({ minimum: 1, maximum: 1000 }), Type.String({ pattern: '^[1-9][0-9]{0,2}$' })]);
+
+export const ServerCreate = Type.Object({
+  server: Type.Object({
+    name: Type.String({ minLength: 1, maxLength: 255, pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$' }),
+    imageRef: Type.String({ minLength: 1, maxLength: 1024 }),
+    flavorRef: Type.Union([Type.String({ minLength: 1, maxLength: 1024 }), Type.Integer({ minimum: 0 })]),
+    metadata: Type.Optional(Metadata),
+    key_name: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 255 }), Type.Null()])),
+    min_count: Type.Optional(Count),
+    max_count: Type.Optional(Count),
+    availability_zone: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 255 }), Type.Null()])),
+    networks: Type.Optional(Type.Union([Type.Literal('auto'), Type.Literal('none'), Type.Array(Type.Object({}, { additionalProperties: true }), { maxItems: 0 })])),
+    security_groups: Type.Optional(Type.Array(Type.Object({ name: Type.Literal('default') }, { additionalProperties: false }), { maxItems: 1 })),
+    adminPass: Type.Optional(Type.String({ maxLength: 255 })),
+    'OS-DCF:diskConfig': Type.Optional(Type.Union([Type.Literal('AUTO'), Type.Literal('MANUAL')])),
+    config_drive: Type.Optional(Type.Union([Type.Boolean(), Type.String({ maxLength: 16 })])),
+    return_reservation_id: Type.Optional(Type.Union([Type.Boolean(), Type.String({ maxLength: 8 })])),
+  }, { additionalProperties: false }),
+  'os:scheduler_hints': Type.Optional(Type.Object({}, { additionalProperties: false })),
+}, { additionalProperties: false });
+
+export const ServerUpdate = Type.Object({
+  server: Type.Object({
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 255, pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$' })),
+  }, { additionalProperties: false }),
+}, { additionalProperties: false });
+
+export const ServerId = Type.Object({ server_id: Type.String({ minLength: 1, maxLength: 255 }) });
+
+/** Nova's list filters Berth serves; other query parameters are ignored, as Nova does for non-admins. */
+export const ServerListQuery = Type.Object({
+  name: Type.Optional(Type.String({ maxLength: 255 })),
+  status: Type.Optional(Type.String({ maxLength: 32 })),
+  image: Type.Optional(Type.String({ maxLength: 1024 })),
+  flavor: Type.Optional(Type.String({ maxLength: 255 })),
+  host: Type.Optional(Type.String({ maxLength: 255 })),
+  'changes-since': Type.Optional(Type.String({ maxLength: 64 })),
+  limit: Type.Optional(Type.Integer({ minimum: 0 })),
+  marker: Type.Optional(Type.String({ maxLength: 255 })),
+  all_tenants: Type.Optional(Type.String({ maxLength: 16 })),
+  project_id: Type.Optional(Type.String({ maxLength: 255 })),
+  tenant_id: Type.Optional(Type.String({ maxLength: 255 })),
+  deleted: Type.Optional(Type.String({ maxLength: 16 })),
+}, { additionalProperties: true });
