@@ -48,14 +48,8 @@ import { DEFAULT_SETTINGS, QuotaTree, ZUN_DEFAULTS, amounts } from '../src/quota
 import type { ContainerRow, HostRow } from '../src/store/schema.js';
 import { CPU_ALLOCATION_RATIO, MEMORY_ALLOCATION_RATIO } from '../src/container/host-view.js';
 import { MemoryEngine } from './memory-engine.js';
-import { formatTable, freePort, httpRequest, now, percentile, printResult } from './lib.js';
+import { envInt, formatTable, freePort, httpRequest, now, percentile, printResult } from './lib.js';
 
-const envInt = (name: string, dflt: number) => {
-  const v = process.env[name];
-  const n = v === undefined || v === '' ? dflt : Number(v);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive whole number (got ${v})`);
-  return n;
-};
 const HOSTS = envInt('BENCH_HOSTS', 10_000);
 const CONTAINERS = envInt('BENCH_CONTAINERS', 1_000_000);
 const CREATES = envInt('BENCH_CREATES', 5_000);

@@ -26,15 +26,9 @@ import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { pack } from 'tar-stream';
-import { formatTable, freePort, httpRequest, now, printResult } from './lib.js';
+import { envInt, formatTable, freePort, httpRequest, now, printResult } from './lib.js';
 import { measureGlanceRun } from './image-run.js';
 
-const envInt = (name: string, dflt: number) => {
-  const v = process.env[name];
-  const n = v === undefined || v === '' ? dflt : Number(v);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive whole number (got ${v})`);
-  return n;
-};
 const IMAGE_MB = envInt('BENCH_IMAGE_MB', 1024);
 const RUN_ITERATIONS = envInt('BENCH_RUN_ITERATIONS', 6);
 const RUN_IMAGE_MB = envInt('BENCH_RUN_IMAGE_MB', 32);

@@ -5,6 +5,14 @@
 import { request, type Agent, type IncomingHttpHeaders } from 'node:http';
 import { createServer } from 'node:net';
 
+/** A positive whole number from environment variable `name`, `dflt` when it is unset or empty. */
+export const envInt = (name: string, dflt: number): number => {
+  const v = process.env[name];
+  const n = v === undefined || v === '' ? dflt : Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive whole number (got ${v})`);
+  return n;
+};
+
 /** Nearest-rank percentile of an ascending array; p in 0..100. NaN for an empty array. */
 export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return NaN;

@@ -39,14 +39,8 @@ import type { HostRow } from '../src/store/schema.js';
 import { admit, applyTakes, DEFAULT_SETTINGS, QuotaTree, releaseTakes, type Amounts, type ProjectNode, type QuotaSettings, type Take, type Usage } from '../src/quota/index.js';
 import { scopesOf } from '../src/container/quota-usage.js';
 import { MemoryEngine } from './memory-engine.js';
-import { formatTable, freePort, httpRequest, now, percentile, printResult, seededRandom } from './lib.js';
+import { envInt, formatTable, freePort, httpRequest, now, percentile, printResult, seededRandom } from './lib.js';
 
-const envInt = (name: string, dflt: number) => {
-  const v = process.env[name];
-  const n = v === undefined || v === '' ? dflt : Number(v);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive whole number (got ${v})`);
-  return n;
-};
 const DECISIONS = envInt('BENCH_DECISIONS', 200_000);
 const BURST = envInt('BENCH_BURST', 1_000);
 const BURST_LIMIT = envInt('BENCH_BURST_LIMIT', 100);

@@ -15,15 +15,9 @@
  */
 import { loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { httpRequest, now, percentile, printResult, formatTable, startBenchServer, type BenchServer } from './lib.js';
+import { type BenchServer, envInt, formatTable, httpRequest, now, percentile, printResult, startBenchServer } from './lib.js';
 import { measureParse } from './stack-parse.js';
 
-const envInt = (name: string, dflt: number) => {
-  const v = process.env[name];
-  const n = v === undefined || v === '' ? dflt : Number(v);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive whole number (got ${v})`);
-  return n;
-};
 const RESOURCES = envInt('BENCH_STACK_RESOURCES', 1000);
 const COUNT = envInt('BENCH_STACK_COUNT', 50);
 const ROUNDS = envInt('BENCH_STACK_ROUNDS', 3);
