@@ -40,6 +40,7 @@ url=http://127.0.0.1:$port
 log "starting Berth at $url (data in $work/berth)"
 BERTH_DATA_DIR=$work/berth BERTH_LISTEN=127.0.0.1:$port BERTH_DOCKER_LISTEN=127.0.0.1:0 BERTH_LOCAL_AGENT=false \
   BERTH_ADMIN_PASSWORD=$password BERTH_LOG_LEVEL=${BERTH_LOG_LEVEL:-warn} \
+  BERTH_LOCKOUT_FAILURE_ATTEMPTS=2 BERTH_LOCKOUT_DURATION=5 BERTH_UNIQUE_LAST_PASSWORD_COUNT=2 BERTH_MINIMUM_PASSWORD_AGE=0 \
   env -u BERTH_DATABASE node bin/berth.js server >"$work/berth.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 100); do
@@ -71,13 +72,18 @@ auth_version = v3
 region = RegionOne
 admin_role = admin
 default_domain_id = default
+# Berth's security compliance settings above, as tempest must know them.
+user_lockout_failure_attempts = 2
+user_lockout_duration = 5
+user_unique_last_password_count = 2
+user_minimum_password_age = 0
 
 [identity-feature-enabled]
 api_v2 = false
 api_v3 = true
 trust = false
 domain_specific_drivers = false
-security_compliance = false
+security_compliance = true
 project_tags = true
 application_credentials = true
 access_rules = false

@@ -144,7 +144,14 @@ export async function request(base: string, method: string, path: string, opts: 
     body = typeof opts.body === 'string' || Buffer.isBuffer(opts.body) ? opts.body : JSON.stringify(opts.body);
     if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['Content-Type'] = 'application/json';
   }
-  const res = await fetch(base + path, { method, headers, body: body as BodyInit | undefined, signal: AbortSignal.timeout(30_000) });
+  let res: Response;
+  try {
+    res = await fetch(base + path, { method, headers, body: body as BodyInit | undefined, signal: AbortSignal.timeout(30_000) });
+  } catch (e) {
+    // undici says only "fetch failed"; the reason (a refused or reset connection, a connect timeout) is its cause.
+    const cause = e instanceof Error && e.cause instanceof Error ? `: ${e.cause.message}` : '';
+    throw new Error(`${method} ${path}: ${e instanceof Error ? e.message : String(e)}${cause}`, { cause: e });
+  }
   const text = await res.text();
   let json: unknown;
   try {

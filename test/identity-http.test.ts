@@ -48,7 +48,7 @@ const cases: Case[] = [
   { route: `POST ${V3}/auth/tokens`, name: 'unknown domain', token: 'none', body: pw({ name: 'admin', domain: { name: 'Nope' }, password: 'x' }), status: 401 },
   { route: `POST ${V3}/auth/tokens`, name: 'unsupported method', token: 'none', body: { auth: { identity: { methods: ['totp'] } } }, status: 401, message: /unsupported method: totp/ },
   { route: `POST ${V3}/auth/tokens`, name: 'token method without id', token: 'none', body: { auth: { identity: { methods: ['token'], token: {} } } }, status: 400, message: /id/ },
-  { route: `POST ${V3}/auth/tokens`, name: 'token method with a garbage token', token: 'none', body: { auth: { identity: { methods: ['token'], token: { id: 'garbage' } } } }, status: 401 },
+  { route: `POST ${V3}/auth/tokens`, name: 'token method with a garbage token', token: 'none', body: { auth: { identity: { methods: ['token'], token: { id: 'garbage' } } } }, status: 404, message: /^Could not find token\.$/ },
   { route: `POST ${V3}/auth/tokens`, name: 'unknown project scope', token: 'none', body: { auth: { ...pw(adminPw).auth, scope: { project: { id: 'nope' } } } }, status: 401, message: /project/ },
   { route: `POST ${V3}/auth/tokens`, name: 'project name without domain', token: 'none', body: { auth: { ...pw(adminPw).auth, scope: { project: { name: 'admin' } } } }, status: 400, message: /domain/ },
   { route: `POST ${V3}/auth/tokens`, name: 'project without role', token: 'none', body: { auth: { ...pw(adminPw).auth, scope: { project: { id: '{teamA}' } } } }, status: 401, message: /no access to project/ },
@@ -241,14 +241,35 @@ const cases: Case[] = [
   { route: `GET ${V3}/role_assignments`, name: 'project and domain scope together', path: `${V3}/role_assignments?scope.project.id=a&scope.domain.id=b`, status: 400, message: /at most one/ },
   { route: `GET ${V3}/role_assignments`, name: 'user.id given twice', path: `${V3}/role_assignments?user.id=a&user.id=b`, status: 400, message: /user\.id/ },
 
-  // Catalog: read-only
+  // Catalog: Berth's own entries are protected; admins may add others
   ...['regions', 'services', 'endpoints'].flatMap((kind): Case[] => [
     { route: `GET ${V3}/${kind}`, name: 'X-Auth-Project-Id of another project', headers: { 'X-Auth-Project-Id': '{teamA}' }, status: 403, message: /X-Auth-Project-Id/ },
-    { route: `POST ${V3}/${kind}`, name: 'the catalog is read-only', body: { [kind.slice(0, -1)]: { id: 'x' } }, status: 403, message: /cannot be changed/ },
+    { route: `POST ${V3}/${kind}`, name: 'not an object', body: { [kind.slice(0, -1)]: 'x' }, status: 400, message: new RegExp(kind.slice(0, -1)) },
     { route: `GET ${V3}/${kind}/:id`, name: 'unknown id', path: `${V3}/${kind}/nope`, status: 404, message: new RegExp(`^Could not find ${kind.slice(0, -1)}: nope\\.$`) },
-    { route: `PATCH ${V3}/${kind}/:id`, name: 'the catalog is read-only', path: `${V3}/${kind}/nope`, body: {}, status: 403, message: /cannot be changed/ },
-    { route: `DELETE ${V3}/${kind}/:id`, name: 'the catalog is read-only', path: `${V3}/${kind}/nope`, status: 403, message: /cannot be changed/ },
+    { route: `PATCH ${V3}/${kind}/:id`, name: 'unknown id', path: `${V3}/${kind}/nope`, body: { [kind.slice(0, -1)]: { description: 'x' } }, status: 404, message: /Could not find/ },
+    { route: `DELETE ${V3}/${kind}/:id`, name: 'unknown id', path: `${V3}/${kind}/nope`, status: 404, message: /Could not find/ },
   ]),
+  { route: `PUT ${V3}/regions/:id`, name: 'an unknown parent region', path: `${V3}/regions/r-x`, body: { region: { parent_region_id: 'nope' } }, status: 400, message: /Could not find region: nope/ },
+  { route: `POST ${V3}/endpoints`, name: 'an unknown service', body: { endpoint: { service_id: 'nope', interface: 'public', url: 'http://127.0.0.1:1/' } }, status: 400, message: /Could not find service: nope/ },
+  ...(['GET', 'PATCH', 'DELETE'] as const).map((m): Case => ({
+    route: `${m} ${V3}/OS-EP-FILTER/endpoint_groups/:id`, name: 'unknown id', path: `${V3}/OS-EP-FILTER/endpoint_groups/nope`,
+    ...(m === 'PATCH' ? { body: { endpoint_group: { description: 'x' } } } : {}), status: 404, message: /Could not find endpoint group: nope/,
+  })),
+  { route: `POST ${V3}/OS-EP-FILTER/endpoint_groups`, name: 'missing filters', body: { endpoint_group: { name: 'g' } }, status: 400, message: /filters/ },
+  { route: `GET ${V3}/OS-EP-FILTER/endpoint_groups`, name: 'a member may not', token: 'alice', status: 403, message: /endpoint_group/ },
+  { route: `HEAD ${V3}/OS-EP-FILTER/endpoint_groups/:id`, name: 'unknown id', path: `${V3}/OS-EP-FILTER/endpoint_groups/nope`, status: 404 },
+  { route: `HEAD ${V3}/OS-EP-FILTER/projects/:project_id/endpoints/:endpoint_id`, name: 'unknown endpoint', path: `${V3}/OS-EP-FILTER/projects/{teamA}/endpoints/nope`, status: 404 },
+  { route: `GET ${V3}/OS-EP-FILTER/endpoint_groups/:id/endpoints`, name: 'unknown group', path: `${V3}/OS-EP-FILTER/endpoint_groups/nope/endpoints`, status: 404, message: /Could not find endpoint group: nope/ },
+  { route: `GET ${V3}/OS-EP-FILTER/endpoint_groups/:id/projects`, name: 'unknown group', path: `${V3}/OS-EP-FILTER/endpoint_groups/nope/projects`, status: 404, message: /Could not find endpoint group: nope/ },
+  ...(['PUT', 'GET', 'DELETE'] as const).map((m): Case => ({
+    route: `${m} ${V3}/OS-EP-FILTER/endpoint_groups/:id/projects/:project_id`, name: 'unknown group', path: `${V3}/OS-EP-FILTER/endpoint_groups/nope/projects/{teamA}`, status: 404, message: /Could not find/,
+  })),
+  { route: `GET ${V3}/OS-EP-FILTER/projects/:project_id/endpoint_groups`, name: 'unknown project', path: `${V3}/OS-EP-FILTER/projects/nope/endpoint_groups`, status: 404, message: /Could not find project: nope/ },
+  ...(['PUT', 'GET', 'DELETE'] as const).map((m): Case => ({
+    route: `${m} ${V3}/OS-EP-FILTER/projects/:project_id/endpoints/:endpoint_id`, name: 'unknown endpoint', path: `${V3}/OS-EP-FILTER/projects/{teamA}/endpoints/nope`, status: 404, message: /Could not find/,
+  })),
+  { route: `GET ${V3}/OS-EP-FILTER/projects/:project_id/endpoints`, name: 'unknown project', path: `${V3}/OS-EP-FILTER/projects/nope/endpoints`, status: 404, message: /Could not find project: nope/ },
+  { route: `GET ${V3}/OS-EP-FILTER/endpoints/:endpoint_id/projects`, name: 'unknown endpoint', path: `${V3}/OS-EP-FILTER/endpoints/nope/projects`, status: 404, message: /Could not find endpoint: nope/ },
 
   // Domains
   { route: `GET ${V3}/domains`, name: 'name given twice', path: `${V3}/domains?name=a&name=b`, status: 400, message: /name must be string/ },
@@ -439,7 +460,7 @@ eachDialect((dialect: TestDialect) => {
     assert.equal((await admin('GET', `${V3}/auth/tokens`, undefined, { 'X-Subject-Token': t })).status, 404);
     assert.equal((await admin('HEAD', `${V3}/auth/tokens`, undefined, { 'X-Subject-Token': t })).status, 404);
     assert.equal((await call('GET', `${V3}/auth/projects`, { token: t })).status, 401);
-    assert.equal((await call('POST', `${V3}/auth/tokens`, { body: { auth: { identity: { methods: ['token'], token: { id: t } } } } })).status, 401, 'a revoked token cannot be rescoped');
+    assert.equal((await call('POST', `${V3}/auth/tokens`, { body: { auth: { identity: { methods: ['token'], token: { id: t } } } } })).status, 404, 'a revoked token cannot be rescoped');
   });
 
   it('a validation racing a revocation does not keep the revoked token alive in the cache', async () => {
@@ -591,7 +612,7 @@ eachDialect((dialect: TestDialect) => {
       assert.equal(r.json.error.message, 'The request you have made requires authentication.');
       assert.match(r.headers.get('www-authenticate') ?? '', /^Keystone uri="/);
       const rescope = await s.request('POST', `${V3}/auth/tokens`, { body: { auth: { identity: { methods: ['token'], token: { id: t } } } } });
-      assert.equal(rescope.status, 401);
+      assert.equal(rescope.status, 404, 'an expired token cannot be rescoped');
     } finally {
       await s.stop();
     }

@@ -28,6 +28,14 @@ export interface Config {
   imageDir: string;
   /** The largest image upload accepted, in bytes. */
   imageMaxBytes: number;
+  /** Keystone's [security_compliance]: all 0/undefined (off) unless set. */
+  lockoutFailureAttempts: number;
+  lockoutDurationSeconds: number;
+  passwordExpiresDays: number;
+  uniqueLastPasswordCount: number;
+  minimumPasswordAgeDays: number;
+  passwordRegex: string | undefined;
+  passwordRegexDescription: string | undefined;
 }
 
 interface Setting {
@@ -72,6 +80,18 @@ function httpUrl(v: string, name: string): string {
   if ((u.protocol !== 'http:' && u.protocol !== 'https:') || u.search || u.hash) throw new ConfigError(`${name} must be an http:// or https:// URL without query (got "${v}")`);
   return u.toString().replace(/\/+$/, '');
 }
+function wholeNumber(v: string, name: string): number {
+  if (!/^\d+$/.test(v)) throw new ConfigError(`${name} must be a whole number, 0 or more (got "${v}")`);
+  return Number(v);
+}
+function regex(v: string, name: string): string {
+  try {
+    new RegExp(v, 'u');
+  } catch {
+    throw new ConfigError(`${name} must be a valid regular expression (got "${v}")`);
+  }
+  return v;
+}
 const text = (v: string, name: string) => {
   if (v.trim() === '') throw new ConfigError(`${name} must not be empty`);
   return v;
@@ -98,6 +118,13 @@ export const settings: Setting[] = [
   { env: 'BERTH_ADVERTISE_URL', flag: '--advertise-url', key: 'advertiseUrl', help: 'URL the other servers of the cloud reach this one on, for agent calls they forward (default: from --listen)', default: () => undefined, parse: httpUrl },
   { env: 'BERTH_IMAGE_DIR', flag: '--image-dir', key: 'imageDir', help: 'where image data is kept (default: images/ in the data dir)', default: (c) => resolve(c.dataDir ?? '.berth', 'images'), parse: (v, n) => resolve(text(v, n)) },
   { env: 'BERTH_IMAGE_MAX_BYTES', flag: '--image-max-bytes', key: 'imageMaxBytes', help: 'largest image upload accepted, in bytes', default: () => 8 * 1024 ** 3, parse: positiveInt },
+  { env: 'BERTH_LOCKOUT_FAILURE_ATTEMPTS', flag: '--lockout-failure-attempts', key: 'lockoutFailureAttempts', help: 'wrong passwords in a row that lock a user (0: never)', default: () => 0, parse: wholeNumber },
+  { env: 'BERTH_LOCKOUT_DURATION', flag: '--lockout-duration', key: 'lockoutDurationSeconds', help: 'seconds a locked user stays locked (0: until re-enabled)', default: () => 0, parse: wholeNumber },
+  { env: 'BERTH_PASSWORD_EXPIRES_DAYS', flag: '--password-expires-days', key: 'passwordExpiresDays', help: 'days a password is valid (0: forever)', default: () => 0, parse: wholeNumber },
+  { env: 'BERTH_UNIQUE_LAST_PASSWORD_COUNT', flag: '--unique-last-password-count', key: 'uniqueLastPasswordCount', help: 'latest passwords, the current one included, a user may not reuse when changing their own (0: off)', default: () => 0, parse: wholeNumber },
+  { env: 'BERTH_MINIMUM_PASSWORD_AGE', flag: '--minimum-password-age', key: 'minimumPasswordAgeDays', help: 'days a user must keep a password they set before changing it again (0: off)', default: () => 0, parse: wholeNumber },
+  { env: 'BERTH_PASSWORD_REGEX', flag: '--password-regex', key: 'passwordRegex', help: 'pattern every new password must match from its start', default: () => undefined, parse: regex },
+  { env: 'BERTH_PASSWORD_REGEX_DESCRIPTION', flag: '--password-regex-description', key: 'passwordRegexDescription', help: 'the pattern\'s requirements in words, shown when a password does not match', default: () => undefined, parse: text },
   { env: 'BERTH_QUOTAS', flag: '--quotas', key: 'quotas', help: 'enforce quotas (false only to measure what they cost)', default: () => true, parse: bool },
 ];
 

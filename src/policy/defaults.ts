@@ -121,6 +121,23 @@ export const IDENTITY_RULES: Readonly<Record<string, string>> = {
   'identity:create_region': ADMIN,
   'identity:update_region': ADMIN,
   'identity:delete_region': ADMIN,
+  // OS-EP-FILTER: endpoint groups and project endpoint filters.
+  'identity:create_endpoint_group': ADMIN,
+  'identity:list_endpoint_groups': ADMIN,
+  'identity:get_endpoint_group': ADMIN,
+  'identity:update_endpoint_group': ADMIN,
+  'identity:delete_endpoint_group': ADMIN,
+  'identity:list_endpoints_associated_with_endpoint_group': ADMIN,
+  'identity:list_projects_associated_with_endpoint_group': ADMIN,
+  'identity:add_endpoint_group_to_project': ADMIN,
+  'identity:get_endpoint_group_in_project': ADMIN,
+  'identity:remove_endpoint_group_from_project': ADMIN,
+  'identity:list_endpoint_groups_for_project': ADMIN,
+  'identity:add_endpoint_to_project': ADMIN,
+  'identity:check_endpoint_in_project': ADMIN,
+  'identity:remove_endpoint_from_project': ADMIN,
+  'identity:list_endpoints_for_project': ADMIN,
+  'identity:list_projects_for_endpoint': ADMIN,
 
   // Keystone: a user manages their own credentials; admins manage everyone's.
   'identity:get_credential': OWN_CREDENTIAL,

@@ -1,4 +1,5 @@
 import type { Config } from '../core/config.js';
+import { complianceOf } from '../identity/compliance.js';
 import type { Logger } from '../core/log.js';
 import type { Database } from '../store/db.js';
 import { getSetting, putSetting } from '../store/identity-repo.js';
@@ -100,7 +101,7 @@ export async function buildServices(config: Config, db: Database, log: Logger): 
   requeue.start();
   const app = createApp({ log });
   registerAuth(app, { tokens, requireProjectHeader: config.requireProjectHeader });
-  await identityService(app, { db, tokens, policy, region: config.region });
+  await identityService(app, { db, tokens, policy, region: config.region, compliance: complianceOf(config) });
   const imageDeps = { db, store: imageStore, maxBytes: config.imageMaxBytes, log, inUse: (id: string) => glanceImageUsers(db, id) };
   const images = new ImageService(imageDeps);
   const transfer = new ImageTransfer(imageDeps);

@@ -24,7 +24,9 @@ export async function startServer(config: Config, opts: { log?: Logger; quiet?: 
   await db.migrate();
   const boot = await bootstrapIdentity(db, config.adminPassword);
   const services = await buildServices(config, db, log);
-  const address = await services.app.listen({ host: config.listen.host, port: config.listen.port });
+  // A burst of clients (a thousand creates at once) must queue in the kernel, not be dropped: Node's
+  // default accept backlog is 511; the kernel caps this at net.core.somaxconn.
+  const address = await services.app.listen({ host: config.listen.host, port: config.listen.port, backlog: 4096 });
   const port = Number(new URL(address).port);
   const host = config.listen.host === '0.0.0.0' || config.listen.host === '::' ? '127.0.0.1' : config.listen.host;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;

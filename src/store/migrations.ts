@@ -14,6 +14,8 @@ import { identityRolesSchema } from './migrations/0011-identity-roles.js';
 import { identityCredentialsSchema } from './migrations/0012-identity-credentials.js';
 import { stackSchema } from './migrations/0013-stacks.js';
 import { computeSchema } from './migrations/0017-compute.js';
+import { identityComplianceSchema } from './migrations/0020-identity-compliance.js';
+import { catalogSchema } from './migrations/0019-catalog.js';
 
 export interface Migration {
   version: number;
@@ -40,4 +42,6 @@ export const migrations: Migration[] = [
   { version: 12, name: 'identity-credentials', up: identityCredentialsSchema },
   { version: 13, name: 'stacks', up: stackSchema },
   { version: 17, name: 'compute', up: computeSchema },
+  { version: 19, name: 'catalog', up: catalogSchema },
+  { version: 20, name: 'identity-compliance', up: identityComplianceSchema },
 ];

@@ -15,7 +15,13 @@ export interface UserRow {
   enabled: number; email: string | null; description: string; password_changed_at: string | null; created_at: string;
   /** Attributes Berth has no column for, as Keystone keeps them: a JSON object. */
   extra: string;
+  /** Security compliance (migration 20): wrong passwords since the last good login, and the last one's time. */
+  failed_logins?: number; last_failed_at?: string | null;
+  /** 1 when the user set the current password themself. */
+  password_self_service?: number;
 }
+/** One of a user's passwords, as its scrypt hash (migration 20). */
+export interface PasswordHistoryRow { user_id: string; hash: string; created_at: string }
 export interface GroupRow { id: string; name: string; domain_id: string; description: string; created_at: string }
 export interface GroupMemberRow { group_id: string; user_id: string }
 export interface GroupAssignmentRow { group_id: string; target_type: 'project' | 'domain'; target_id: string; role_id: string }
@@ -98,6 +104,7 @@ export interface Tables {
   domains: DomainRow;
   projects: ProjectRow;
   users: UserRow;
+  password_history: PasswordHistoryRow;
   roles: RoleRow;
   assignments: AssignmentRow;
   groups: GroupRow;
@@ -128,6 +135,12 @@ export interface Tables {
   flavors: FlavorRow;
   compute_servers: ComputeServerRow;
   keypairs: KeypairRow;
+  catalog_regions: CatalogRegionRow;
+  catalog_services: CatalogServiceRow;
+  catalog_endpoints: CatalogEndpointRow;
+  catalog_endpoint_groups: EndpointGroupRow;
+  project_endpoints: ProjectEndpointRow;
+  project_endpoint_groups: ProjectEndpointGroupRow;
 }
 
 /** One reference (image id or repo tag) to an image a host's engine holds; see migrations 7 and 9. */
@@ -172,3 +185,11 @@ export interface ComputeServerRow {
 }
 /** A user's keypair. */
 export interface KeypairRow { user_id: string; name: string; type: string; public_key: string; fingerprint: string; created_at: string }
+
+/** Admin-registered catalog entries (migration 19); `extra` and `filters` JSON objects, `enabled` 0/1. */
+export interface CatalogRegionRow { id: string; description: string; parent_region_id: string | null; extra: string }
+export interface CatalogServiceRow { id: string; type: string; name: string; enabled: number; description: string; extra: string }
+export interface CatalogEndpointRow { id: string; service_id: string; region_id: string | null; interface: string; url: string; enabled: number; extra: string }
+export interface EndpointGroupRow { id: string; name: string; description: string; filters: string }
+export interface ProjectEndpointRow { project_id: string; endpoint_id: string }
+export interface ProjectEndpointGroupRow { project_id: string; endpoint_group_id: string }

@@ -1,76 +1,57 @@
-import { Type } from '@sinclair/typebox';
+import type { FastifyRequest } from 'fastify';
 import type { App } from '../app-type.js';
-import { BerthError } from '../../core/errors.js';
-import { buildCatalog } from '../../identity/catalog.js';
-import { enforce } from '../auth.js';
+import { buildCatalog, matchesFilters, type CatalogEntry } from '../../identity/catalog.js';
+import * as cat from '../../store/catalog-repo.js';
 import { baseUrl } from '../server.js';
-import { notFoundError } from '../errors.js';
 import type { IdentityDeps } from './deps.js';
-import { listLinks, v3 } from './render.js';
-import { IdParam } from './schemas.js';
-
-const ServiceQuery = Type.Object({ type: Type.Optional(Type.String()) });
-const EndpointQuery = Type.Object({
-  service_id: Type.Optional(Type.String()), interface: Type.Optional(Type.String()), region_id: Type.Optional(Type.String()),
-});
+import { allEndpoints, endpointOfRow, endpointRoutes } from './endpoints.js';
+import { endpointGroupRoutes } from './endpoint-groups.js';
+import { parseExtra } from './extra.js';
+import { regionRoutes } from './regions.js';
+import { serviceOfRow, serviceRoutes } from './services.js';
 
 /**
- * Services, endpoints and regions are defined by Berth itself (one entry per service it serves), so
- * they are read-only here; writes answer 403 saying so.
+ * The endpoints a project's catalog is limited to (OS-EP-FILTER): those associated with it directly or
+ * through an endpoint group; null when the project has no filter, so it sees the whole catalog.
+ */
+export async function projectEndpointFilter(deps: IdentityDeps, req: FastifyRequest, projectId: string): Promise<Set<string> | null> {
+  const q = deps.db.kysely;
+  const direct = await cat.endpointsOfProject(q, projectId);
+  const groups = await cat.endpointGroupsOfProject(q, projectId);
+  if (direct.length === 0 && groups.length === 0) return null;
+  const ids = new Set(direct);
+  if (groups.length > 0) {
+    const endpoints = await allEndpoints(deps, req);
+    for (const g of groups) for (const e of endpoints) if (matchesFilters(e, parseExtra(g.filters))) ids.add(e.id);
+  }
+  return ids;
+}
+
+/** The catalog a token scoped to `projectId` (or to no project) shows, as seen from the request's address. */
+export async function catalogFor(deps: IdentityDeps, req: FastifyRequest, projectId: string | null): Promise<CatalogEntry[]> {
+  const q = deps.db.kysely;
+  const registered = { services: (await cat.listServices(q)).map(serviceOfRow), endpoints: (await cat.listEndpoints(q)).map(endpointOfRow) };
+  const filter = projectId ? await projectEndpointFilter(deps, req, projectId) : null;
+  return buildCatalog(baseUrl(req), deps.region, registered, filter);
+}
+
+const TOKEN_ROUTES = new Set(['/identity/v3/auth/tokens', '/identity/v3/auth/catalog']);
+
+/**
+ * Regions, services, endpoints and endpoint groups of the catalog. The token and auth/catalog answers
+ * carry the catalog Berth serves itself; before they are sent it is replaced with the whole catalog,
+ * admin-registered entries and the project's endpoint filter included.
  */
 export function catalogRoutes(app: App, deps: IdentityDeps): void {
-  const services = (req: Parameters<typeof baseUrl>[0]) => buildCatalog(baseUrl(req), deps.region);
-  const svc = (req: Parameters<typeof baseUrl>[0], s: ReturnType<typeof services>[number]) =>
-    ({ id: s.id, type: s.type, name: s.name, description: s.description, enabled: true, links: { self: `${v3(req)}/services/${s.id}` } });
-  const endpoints = (req: Parameters<typeof baseUrl>[0]) =>
-    services(req).flatMap((s) => s.endpoints.map((e) => ({
-      id: e.id, interface: e.interface, region: e.region, region_id: e.region_id, service_id: s.id, url: e.url, enabled: true,
-      links: { self: `${v3(req)}/endpoints/${e.id}` },
-    })));
-
-  app.get('/services', { schema: { querystring: ServiceQuery } }, async (req) => {
-    enforce(deps.policy, req, 'identity:list_services');
-    const type = req.query.type;
-    return { services: services(req).filter((s) => !type || s.type === type).map((s) => svc(req, s)), links: listLinks(req) };
+  app.addHook('preSerialization', async (req, _reply, payload: unknown) => {
+    if (!TOKEN_ROUTES.has(req.routeOptions.url ?? '') || !payload || typeof payload !== 'object') return payload;
+    const body = payload as { catalog?: unknown; token?: { catalog?: unknown; project?: { id: string } } };
+    if (Array.isArray(body.catalog)) body.catalog = await catalogFor(deps, req, req.auth.projectId ?? null);
+    if (body.token && Array.isArray(body.token.catalog)) body.token.catalog = await catalogFor(deps, req, body.token.project?.id ?? null);
+    return payload;
   });
-  app.get('/services/:id', { schema: { params: IdParam } }, async (req) => {
-    enforce(deps.policy, req, 'identity:get_service');
-    const { id } = req.params;
-    const s = services(req).find((x) => x.id === id);
-    if (!s) throw notFoundError('service', id);
-    return { service: svc(req, s) };
-  });
-  app.get('/endpoints', { schema: { querystring: EndpointQuery } }, async (req) => {
-    enforce(deps.policy, req, 'identity:list_endpoints');
-    const f = req.query;
-    const list = endpoints(req).filter((e) => (!f.service_id || e.service_id === f.service_id) && (!f.interface || e.interface === f.interface) && (!f.region_id || e.region_id === f.region_id));
-    return { endpoints: list, links: listLinks(req) };
-  });
-  app.get('/endpoints/:id', { schema: { params: IdParam } }, async (req) => {
-    enforce(deps.policy, req, 'identity:get_endpoint');
-    const { id } = req.params;
-    const e = endpoints(req).find((x) => x.id === id);
-    if (!e) throw notFoundError('endpoint', id);
-    return { endpoint: e };
-  });
-  const region = (req: Parameters<typeof baseUrl>[0]) => ({ id: deps.region, description: '', parent_region_id: null, links: { self: `${v3(req)}/regions/${deps.region}` } });
-  app.get('/regions', async (req) => {
-    enforce(deps.policy, req, 'identity:list_regions');
-    return { regions: [region(req)], links: listLinks(req) };
-  });
-  app.get('/regions/:id', { schema: { params: IdParam } }, async (req) => {
-    enforce(deps.policy, req, 'identity:get_region');
-    const { id } = req.params;
-    if (id !== deps.region) throw notFoundError('region', id);
-    return { region: region(req) };
-  });
-
-  const readOnly = async () => {
-    throw new BerthError('forbidden', 'The service catalog is defined by Berth and cannot be changed through the API.');
-  };
-  for (const path of ['/services', '/endpoints', '/regions']) {
-    app.post(path, async (req) => { enforce(deps.policy, req, `identity:create_${path.slice(1, -1)}`); return readOnly(); });
-    app.patch(`${path}/:id`, { schema: { params: IdParam } }, async (req) => { enforce(deps.policy, req, `identity:update_${path.slice(1, -1)}`); return readOnly(); });
-    app.delete(`${path}/:id`, { schema: { params: IdParam } }, async (req) => { enforce(deps.policy, req, `identity:delete_${path.slice(1, -1)}`); return readOnly(); });
-  }
+  regionRoutes(app, deps);
+  serviceRoutes(app, deps);
+  endpointRoutes(app, deps);
+  endpointGroupRoutes(app, deps);
 }

@@ -8,6 +8,9 @@ import { verifyPassword } from '../../identity/password.js';
 import { appCredRoles, expiryMs, isExpired } from '../../identity/app-creds.js';
 import { getAppCred, getAppCredByName } from '../../store/app-cred-repo.js';
 import { buildCatalog } from '../../identity/catalog.js';
+import { complianceOff, expiredMessage, isPasswordExpired, lockState, lockedMessage } from '../../identity/compliance.js';
+import { recordFailedLogin, resetFailedLogins } from '../../store/password-history-repo.js';
+import type { UserRow } from '../../store/schema.js';
 import type { Scope } from '../../identity/tokens.js';
 import { enforce } from '../auth.js';
 import { baseUrl } from '../server.js';
@@ -24,6 +27,26 @@ async function findDomain(q: Queryable, ref: { id?: string; name?: string } | un
   return d;
 }
 
+/**
+ * A password login under Keystone's security compliance: a locked account is refused before its
+ * password is looked at, a wrong password counts towards the lock, a good one clears the count.
+ */
+async function checkPassword(deps: IdentityDeps, user: UserRow, password: string): Promise<void> {
+  const q = deps.db.kysely;
+  const c = deps.compliance ?? complianceOff;
+  const now = Date.now();
+  const lock = lockState(c, user.failed_logins ?? 0, user.last_failed_at, now);
+  if (lock === 'locked') throw new BerthError('unauthorized', lockedMessage(user.id));
+  if (lock === 'expired-lock') await resetFailedLogins(q, user.id);
+  if (!(await verifyPassword(password, user.password_hash))) {
+    if (c.lockoutFailureAttempts > 0) await recordFailedLogin(q, user.id, new Date(now).toISOString());
+    throw denied();
+  }
+  if (!user.enabled) throw denied();
+  if (isPasswordExpired(c, user.password_changed_at, now)) throw new BerthError('unauthorized', expiredMessage(user.id));
+  if (lock === 'open' && (user.failed_logins ?? 0) > 0) await resetFailedLogins(q, user.id);
+}
+
 /** Who the credentials name, and the expiry a rescoped token keeps. */
 async function identify(deps: IdentityDeps, identity: Static<typeof AuthBody>['auth']['identity']) {
   const q = deps.db.kysely;
@@ -34,7 +57,8 @@ async function identify(deps: IdentityDeps, identity: Static<typeof AuthBody>['a
     let user;
     if (u.id !== undefined) user = await repo.getUser(q, u.id);
     else user = await repo.getUserByName(q, (await findDomain(q, u.domain)).id, u.name!);
-    if (!user || !(await verifyPassword(u.password, user.password_hash)) || !user.enabled) throw denied();
+    if (!user) throw denied();
+    await checkPassword(deps, user, u.password);
     const domain = await repo.getDomain(q, user.domain_id);
     if (!domain?.enabled) throw denied();
     return { userId: user.id, methods: ['password'], expiresAt: undefined as string | undefined };
@@ -43,7 +67,8 @@ async function identify(deps: IdentityDeps, identity: Static<typeof AuthBody>['a
     const t = identity.token?.id;
     if (!t) throw new BerthError('bad_request', "Invalid input for field 'identity/token': 'id' is a required property.");
     const info = await deps.tokens.validate(t);
-    if (!info) throw denied();
+    // Keystone answers an unknown, expired or revoked token here with 404 (the token is never echoed).
+    if (!info) throw new BerthError('not_found', 'Could not find token.');
     return { userId: info.userId, methods: [...new Set([...info.methods, 'token'])], expiresAt: info.expiresAt };
   }
   if (identity.methods.includes('application_credential')) {
