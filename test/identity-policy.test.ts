@@ -61,11 +61,16 @@ const adminOnly: Row[] = [
   { method: 'DELETE', path: `${V3}/domains/{scratchDomain}`, rule: 'identity:delete_domain', admin: 204 },
   { method: 'PUT', path: `${V3}/domains/default/users/{alice}/roles/{readerRole}`, rule: 'identity:create_grant', admin: 204 },
   { method: 'DELETE', path: `${V3}/domains/default/users/{alice}/roles/{readerRole}`, rule: 'identity:revoke_grant', admin: 204 },
-  ...['service', 'endpoint', 'region'].flatMap((k): Row[] => [
+  // Admins may add catalog entries; Berth's own ({serviceId}, {endpointId}, RegionOne) stay protected (403).
+  ...Object.entries({
+    service: { type: 'x-policy-test' },
+    endpoint: { service_id: '{serviceId}', interface: 'internal', url: 'http://127.0.0.1:9/x' },
+    region: { description: 'policy test' },
+  }).flatMap(([k, made]): Row[] => [
     { method: 'GET', path: `${V3}/${k}s`, rule: `identity:list_${k}s`, admin: 200 },
     { method: 'GET', path: `${V3}/${k}s/{${k}Id}`, rule: `identity:get_${k}`, admin: 200 },
-    { method: 'POST', path: `${V3}/${k}s`, body: {}, rule: `identity:create_${k}`, admin: 403 },
-    { method: 'PATCH', path: `${V3}/${k}s/{${k}Id}`, body: {}, rule: `identity:update_${k}`, admin: 403 },
+    { method: 'POST', path: `${V3}/${k}s`, body: { [k]: made }, rule: `identity:create_${k}`, admin: 201 },
+    { method: 'PATCH', path: `${V3}/${k}s/{${k}Id}`, body: { [k]: { description: 'changed' } }, rule: `identity:update_${k}`, admin: 403 },
     { method: 'DELETE', path: `${V3}/${k}s/{${k}Id}`, rule: `identity:delete_${k}`, admin: 403 },
   ]),
   { method: 'GET', path: `${V3}/auth/tokens`, headers: { 'X-Subject-Token': '{adminToken}' }, rule: 'identity:validate_token', admin: 200 },
