@@ -113,13 +113,19 @@ export interface HostImage {
   glanceImageId?: string;
 }
 
+/**
+ * What a stream relays: an interactive exec or attach, or the output of a follow-mode call (logs -f,
+ * streaming stats, an image build; see stream-kinds.ts).
+ */
+export type StreamKind = 'exec' | 'attach' | 'logs' | 'stats' | 'build';
+
 /** Server → agent. */
 export type ServerMessage =
   | { type: 'welcome'; hostId: string; cloudId: string; protocol: number }
   /** `full`: this is every container of the host; anything labelled and not listed is to be removed. */
   | { type: 'desired'; full: boolean; containers: DesiredContainer[] }
   | { type: 'call'; id: string; method: CallMethod; uuid: string; params: Record<string, unknown> }
-  | { type: 'stream-open'; sid: string; kind: 'exec' | 'attach'; uuid: string; params: Record<string, unknown> }
+  | { type: 'stream-open'; sid: string; kind: StreamKind; uuid: string; params: Record<string, unknown> }
   | { type: 'stream-data'; sid: string; data: string /* base64 */ }
   | { type: 'stream-resize'; sid: string; width: number; height: number }
   | { type: 'stream-close'; sid: string };
@@ -143,7 +149,8 @@ export type AgentMessage =
   | { type: 'result'; id: string; ok: true; value: unknown }
   | { type: 'result'; id: string; ok: false; error: { status: number; message: string } }
   | { type: 'stream-data'; sid: string; data: string /* base64 */ }
-  | { type: 'stream-close'; sid: string; exitCode?: number };
+  /** `error`: why the stream could not open or broke (a follow-mode stream's reason to show the client). */
+  | { type: 'stream-close'; sid: string; exitCode?: number; error?: { status: number; message: string } };
 
 export const HEARTBEAT_SECONDS = 5;
 /** A host whose last heartbeat is older than this is down. */

@@ -8,15 +8,19 @@ import type { Duplex } from 'node:stream';
 import { FrameDecoder, type DockerEngine } from '../engine/index.js';
 import type { Logger } from '../core/log.js';
 import { engineName } from './engine-spec.js';
-import type { AgentMessage, ServerMessage } from './protocol.js';
+import type { AgentMessage, ServerMessage, StreamKind } from './protocol.js';
+import { extraKinds } from './stream-kinds.js';
 
 type OpenMessage = Extract<ServerMessage, { type: 'stream-open' }>;
 
+
 interface Session {
-  kind: 'exec' | 'attach';
+  kind: StreamKind;
   containerId: string | null;
   execId: string | null;
   engine: Duplex | null;
+  /** Aborted when the session ends (a follow-mode opener stops its engine call). */
+  abort: AbortController;
   /** Input that arrived before the engine connection was ready. */
   pending: Buffer[];
   closed: boolean;
@@ -54,8 +58,10 @@ export class Streams {
 
   async #open(m: OpenMessage): Promise<void> {
     if (this.#sessions.has(m.sid)) return;
-    const s: Session = { kind: m.kind, containerId: null, execId: null, engine: null, pending: [], closed: false };
+    const s: Session = { kind: m.kind, containerId: null, execId: null, engine: null, abort: new AbortController(), pending: [], closed: false };
     this.#sessions.set(m.sid, s);
+    const extra = extraKinds[m.kind];
+    if (extra) return this.#openExtra(m, s, extra);
     try {
       const state = await this.#engine.inspect(engineName(m.uuid));
       if (!state) throw new Error(`container ${m.uuid} has no engine container`);
@@ -81,6 +87,41 @@ export class Streams {
     } catch (e) {
       this.#log.warn({ sid: m.sid, kind: m.kind, uuid: m.uuid, err: e instanceof Error ? e.message : String(e) }, 'cannot open stream');
       this.#end(m.sid, true);
+    }
+  }
+
+  /** A follow-mode stream (stream-kinds.ts): its bytes are relayed unchanged, its exit code sent at the end. */
+  async #openExtra(m: OpenMessage, s: Session, open: NonNullable<(typeof extraKinds)[StreamKind]>): Promise<void> {
+    try {
+      const opened = await open({ engine: this.#engine, uuid: m.uuid, params: m.params, log: this.#log, signal: s.abort.signal });
+      const stream = opened.stream;
+      if (s.closed) {
+        stream.destroy();
+        return;
+      }
+      if ('write' in stream) s.engine = stream as Duplex;
+      let ended = false;
+      const finish = () => {
+        if (ended) return;
+        ended = true;
+        void (opened.exitCode?.() ?? Promise.resolve(undefined)).catch(() => undefined).then((code) => this.#end(m.sid, true, code ?? undefined));
+      };
+      stream.on('data', (chunk: Buffer) => {
+        if (!s.closed) this.#send({ type: 'stream-data', sid: m.sid, data: Buffer.from(chunk).toString('base64') });
+      });
+      stream.on('end', finish);
+      stream.on('close', finish);
+      stream.on('error', (e) => {
+        this.#log.debug({ sid: m.sid, err: e.message }, 'engine stream error');
+        finish();
+      });
+      if (s.engine) for (const b of s.pending) s.engine.write(b);
+      s.pending = [];
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      this.#log.warn({ sid: m.sid, kind: m.kind, uuid: m.uuid, err: message }, 'cannot open stream');
+      const status = typeof (e as { status?: unknown }).status === 'number' ? (e as { status: number }).status : 500;
+      this.#end(m.sid, true, undefined, { status, message });
     }
   }
 
@@ -122,12 +163,13 @@ export class Streams {
    * Ends a session once. `tell`: the end came from this side, so the server is told.
    * NOTE: the engine adapter cannot read an exec's exit code, so `stream-close` carries none.
    */
-  #end(sid: string, tell: boolean): void {
+  #end(sid: string, tell: boolean, exitCode?: number, error?: { status: number; message: string }): void {
     const s = this.#sessions.get(sid);
     if (!s || s.closed) return;
     s.closed = true;
     this.#sessions.delete(sid);
+    s.abort.abort();
     s.engine?.destroy();
-    if (tell) this.#send({ type: 'stream-close', sid });
+    if (tell) this.#send({ type: 'stream-close', sid, ...(exitCode === undefined ? {} : { exitCode }), ...(error ? { error } : {}) });
   }
 }

@@ -3,6 +3,7 @@ import { ConfigError, loadConfig, settings, type Config } from '../core/config.j
 import { startServer } from '../server/start.js';
 import { registerAgentCommand } from './agent-command.js';
 import { registerQuotaCommand } from './quota-command.js';
+import { registerDockerEnvCommand } from './docker-env.js';
 
 const program = new Command('berth').description('Berth: a multi-tenant container cloud with OpenStack and Docker APIs');
 
@@ -41,7 +42,7 @@ addSettings(program.command('server').description('run the API server (and an ag
     const s = await startServer(c);
     process.stdout.write(
       `Berth is running.\n  API:             ${s.url}  (identity ${s.url}/identity/v3)\n` +
-      `  Docker endpoint: tcp://${c.dockerListen.host}:${c.dockerListen.port} (reserved; served in a later release)\n` +
+      `  Docker endpoint: ${s.dockerHost}  (eval "$(berth docker-env)" sets up the docker CLI)\n` +
       `  OpenStack CLI:   source ${c.dataDir}/openrc\n`,
     );
     const stop = async () => {
@@ -54,5 +55,6 @@ addSettings(program.command('server').description('run the API server (and an ag
 
 registerAgentCommand(program);
 registerQuotaCommand(program);
+registerDockerEnvCommand(program);
 
 await program.parseAsync(process.argv);

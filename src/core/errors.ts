@@ -19,6 +19,8 @@ export const errorCatalog = {
   unsupported_media_type: 415,
   quota_exceeded: 403,
   no_valid_host: 400,
+  /** A feature this cloud does not offer (Docker's swarm, plugins...). */
+  not_implemented: 501,
   unavailable: 503,
   /** The compute host's agent is connected to no server, or the server that holds it does not answer. */
   host_unreachable: 503,

@@ -51,6 +51,11 @@ export class DockerEngine {
   /** Whether the engine has a `bridge` network; asked once per engine, reset after a failed check. */
   #bridge: Promise<boolean> | undefined;
 
+  /** The dockerode client, for engine calls written in their own modules (log follow, build...). */
+  get api(): Docker {
+    return this.#docker;
+  }
+
   constructor(options: DockerEngineOptions = {}) {
     this.#docker = new Docker(modemOptions(options.host ?? process.env.DOCKER_HOST));
   }

@@ -54,7 +54,7 @@ export async function bootstrapIdentity(db: Database, adminPassword: string | un
  * Writes `<data dir>/openrc` (mode 0600) for the OpenStack CLI. The password is known only when it was
  * just set; on later starts only the auth URL and region lines are refreshed.
  */
-export function writeOpenrc(dataDir: string, authUrl: string, region: string, adminPassword: string | undefined): string {
+export function writeOpenrc(dataDir: string, authUrl: string, region: string, adminPassword: string | undefined, dockerHost?: string): string {
   const file = join(dataDir, 'openrc');
   let password = adminPassword;
   if (password === undefined && existsSync(file)) {
@@ -72,6 +72,8 @@ export function writeOpenrc(dataDir: string, authUrl: string, region: string, ad
     'export OS_IDENTITY_API_VERSION=3',
     `export OS_REGION_NAME=${region}`,
     'export OS_INTERFACE=public',
+    // The Docker endpoint, for `eval "$(berth docker-env)"`.
+    ...(dockerHost ? [`export BERTH_DOCKER_HOST=${dockerHost}`] : []),
     '',
   ];
   writeFileSync(file, lines.join('\n'), { mode: 0o600 });

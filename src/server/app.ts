@@ -36,9 +36,16 @@ import { StackController } from '../stack/controller.js';
 import { StackService } from '../stack/service.js';
 import { ContainerCommit } from '../container/commit.js';
 import { computeService } from '../http/compute/index.js';
+import { createDockerApp } from '../http/docker/app.js';
+import { registerDockerAuth } from '../http/docker/auth.js';
+import { HijackRoutes } from '../http/docker/hijack.js';
+import { dockerService } from '../http/docker/index.js';
+import { ContainerWaiter } from '../container/waiter.js';
 
 export interface Services {
   app: ReturnType<typeof createApp>;
+  /** The Docker Engine API endpoint, served on its own listener. */
+  docker: ReturnType<typeof createDockerApp>;
   tokens: TokenService;
   policy: Policy;
   hub: AgentHub;
@@ -123,6 +130,14 @@ export async function buildServices(config: Config, db: Database, log: Logger): 
   const stackController = new StackController({ db, core, policy, bus, log, dockerEndpoints });
   await stackService(app, { db, policy, stacks: new StackService(db, stackController), dockerEndpoints });
   await stackController.start();
+  const docker = createDockerApp({ log });
+  registerDockerAuth(docker, tokens);
+  const hijack = new HijackRoutes({ tokens, policy, log });
+  const waiter = new ContainerWaiter(db, bus);
+  dockerService(docker, {
+    db, policy, log, tokens, core, hub, bus, waiter, quotas, images, transfer, containerImages, hijack, clusterSecret, cloudId,
+  });
+  docker.server.on('upgrade', (req, socket, head) => void hijack.handleUpgrade(req, socket, head).catch(() => socket.destroy()));
   forwardRoutes(app, { hub, clusterSecret });
   agentImageRoutes(app, { db, images: containerImages, transfer, clusterSecret });
   app.server.on('upgrade', (req, socket, head) => {
@@ -133,9 +148,10 @@ export async function buildServices(config: Config, db: Database, log: Logger): 
     else socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
   });
   return {
-    app, tokens, policy, hub, bus, core, quotas, cloudId,
+    app, docker, tokens, policy, hub, bus, core, quotas, cloudId,
     async close() {
       await stackController.stop();
+      waiter.close();
       imageWork.abort();
       await imageChores;
       index.stop();

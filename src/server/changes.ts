@@ -38,6 +38,19 @@ export class ChangeBus {
     if (!sent) this.#events.emit('host', hostId, uuid);
   }
 
+  /**
+   * Agents' status reports stored by this server (after their transaction committed), for waiters in
+   * this process; other servers' waiters notice them by re-reading.
+   */
+  noteStatus(uuids: string[]): void {
+    if (uuids.length > 0) this.#events.emit('status', uuids);
+  }
+
+  onStatus(fn: (uuids: string[]) => void): () => void {
+    this.#events.on('status', fn);
+    return () => this.#events.off('status', fn);
+  }
+
   subscribe(fn: (hostId: string, uuid?: string) => void): () => void {
     this.#events.on('host', fn);
     return () => this.#events.off('host', fn);

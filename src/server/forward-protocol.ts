@@ -1,3 +1,4 @@
+import type { StreamKind } from '../agent/protocol.js';
 /**
  * @module
  * The internal routes over which one server hands an agent call to the server that holds the agent's
@@ -24,7 +25,7 @@ export const SECRET_REQUIRED = 'This route is for the servers of this cloud only
 
 export interface ForwardCall { hostId: string; method: CallMethod; uuid: string; params: Record<string, unknown>; timeoutMs: number }
 export type ForwardResult = { ok: true; value: unknown } | { ok: false; error: { code: ErrorCode; message: string } };
-export interface ForwardStreamOpen { hostId: string; kind: 'exec' | 'attach'; uuid: string; params: Record<string, unknown> }
+export interface ForwardStreamOpen { hostId: string; kind: StreamKind; uuid: string; params: Record<string, unknown> }
 export type StreamControl = { type: 'resize'; width: number; height: number } | { type: 'close'; exitCode?: number };
 
 /** Compares a presented secret with the cluster's in constant time (over digests, so lengths do not leak). */

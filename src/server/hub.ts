@@ -17,6 +17,7 @@ import { desiredKey, desiredOf } from './desired.js';
 import { applyStatuses } from './status.js';
 import { recordHostImages } from './host-images.js';
 import type { QuotaBook } from '../container/quota-book.js';
+import type { StreamKind } from '../agent/protocol.js';
 import { decideRoute, type RouteDecision } from './route.js';
 import { forwardCall, forwardStream } from './forward-client.js';
 import { deferredStream, type StreamClosed, type StreamHandle } from './stream-handle.js';
@@ -57,6 +58,13 @@ const STALE_SERVER_MS = 60 * 60 * 1000;
  * each server is reached, with a heartbeat). A call or session for an agent connected elsewhere is
  * forwarded to that server over its internal routes, so callers never need to know where an agent is.
  */
+/** An agent's error answer as Berth's own: its 4xx kept, anything else an internal error. */
+function agentError(e: { status: number; message: string }): BerthError {
+  const status = e.status >= 400 && e.status < 500 ? e.status : 500;
+  const code = status === 404 ? 'not_found' : status === 409 ? 'conflict' : status < 500 ? 'bad_request' : 'internal';
+  return new BerthError(code, e.message);
+}
+
 export class AgentHub {
   #db: Database;
   #log: Logger;
@@ -188,11 +196,7 @@ export class AgentHub {
         this.#calls.delete(key);
         clearTimeout(call.timer);
         if (msg.ok) call.resolve(msg.value);
-        else {
-          const status = msg.error.status >= 400 && msg.error.status < 500 ? msg.error.status : 500;
-          const code = status === 404 ? 'not_found' : status === 409 ? 'conflict' : status < 500 ? 'bad_request' : 'internal';
-          call.reject(new BerthError(code, msg.error.message));
-        }
+        else call.reject(agentError(msg.error));
         return;
       }
       case 'stream-data':
@@ -201,7 +205,7 @@ export class AgentHub {
       case 'stream-close': {
         const s = this.#streams.get(msg.sid);
         this.#streams.delete(msg.sid);
-        s?.onClose(msg.exitCode);
+        s?.onClose(msg.exitCode, msg.error ? agentError(msg.error) : undefined);
         return;
       }
     }
@@ -228,6 +232,7 @@ export class AgentHub {
 
   async #status(conn: Connection, updates: ObservedStatus[]): Promise<void> {
     const changedHosts = await applyStatuses(this.#db, conn.hostId, updates, this.#quotas);
+    this.#bus.noteStatus(updates.map((u) => u.uuid));
     if (changedHosts) this.onQuotaReleased?.();
     await this.#seen(conn);
     // Other servers' host indexes re-read the host; this server's hub pushes the change to the agent.
@@ -320,7 +325,7 @@ export class AgentHub {
    * handle takes input at once; `ready` says whether the session reached the agent, and a failure is
    * also reported once through `onClose`.
    */
-  openStream(hostId: string | null, kind: 'exec' | 'attach', uuid: string, params: Record<string, unknown>,
+  openStream(hostId: string | null, kind: StreamKind, uuid: string, params: Record<string, unknown>,
     onData: (d: Buffer) => void, onClose: StreamClosed): StreamHandle {
     const local = hostId === null ? undefined : this.openLocalStream(hostId, kind, uuid, params, onData, onClose);
     if (local) return local;
@@ -335,7 +340,7 @@ export class AgentHub {
   }
 
   /** A session on an agent connected to this server, or undefined when it is not connected here. */
-  openLocalStream(hostId: string, kind: 'exec' | 'attach', uuid: string, params: Record<string, unknown>,
+  openLocalStream(hostId: string, kind: StreamKind, uuid: string, params: Record<string, unknown>,
     onData: (d: Buffer) => void, onClose: StreamClosed): StreamHandle | undefined {
     const conn = this.#byHost.get(hostId);
     if (!conn) return undefined;

@@ -13,7 +13,7 @@ import type { Logger } from '../core/log.js';
 import type { Policy } from '../policy/index.js';
 import type { ChangeBus } from '../server/changes.js';
 import { converge } from './converge.js';
-import { ContainerWaiter } from './waiter.js';
+import { ContainerWaiter } from '../container/waiter.js';
 
 const LEASE_MS = 30_000;
 const SWEEP_MS = 5_000;

@@ -22,7 +22,7 @@ import { prepareStack, type Prepared } from './prepare.js';
 import { resourceTypes } from './resources/index.js';
 import { GROUP_TYPE, memberIndex, memberName, planScale, removalIndexes, substituteIndex } from './resources/resource-group.js';
 import type { ResourceEnv, ResourceInput, ResourceType } from './resources/types.js';
-import type { ContainerWaiter } from './waiter.js';
+import type { ContainerWaiter } from '../container/waiter.js';
 import { groupAttribute } from './outputs.js';
 
 export interface ConvergeDeps {

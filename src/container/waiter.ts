@@ -1,8 +1,9 @@
 /**
- * @module Waiting for containers to reach a state. A change-bus notice that names a container re-reads it
- * at once; since agents' status reports reach the database without a notice of their own, the waiting
- * containers are also re-read together every TICK_MS while any wait is open (one pass for all of them,
- * never a loop per container).
+ * @module Waiting for containers to reach a state (a stack's resource, `docker wait`, a Docker create
+ * that returns once the engine has the container). A change-bus notice that names a container re-reads it
+ * at once, and so does an agent's status report received by this server; a report received by another
+ * server of the cloud is seen by re-reading the waiting containers together every TICK_MS while any wait
+ * is open (one pass for all of them, never a loop per container).
  */
 import type { Database } from '../store/db.js';
 import type { ContainerRow } from '../store/schema.js';
@@ -22,10 +23,22 @@ export class ContainerWaiter {
 
   constructor(db: Database, bus: ChangeBus) {
     this.#db = db;
-    this.#unsubscribe = bus.subscribe((_host, uuid) => {
+    const offHost = bus.subscribe((_host, uuid) => {
       if (uuid === undefined) void this.#check();
-      else for (const w of this.#waits) if (w.uuid === uuid) void this.#checkOne(w);
+      else this.#wake(uuid);
     });
+    const offStatus = bus.onStatus((uuids) => {
+      for (const uuid of uuids) this.#wake(uuid);
+    });
+    this.#unsubscribe = () => {
+      offHost();
+      offStatus();
+    };
+  }
+
+  #wake(uuid: string): void {
+    if (this.#waits.size === 0) return;
+    for (const w of this.#waits) if (w.uuid === uuid) void this.#checkOne(w);
   }
 
   /** Resolves with the container once `done` holds for it, or with undefined once it is gone. */

@@ -1,0 +1,6 @@
+import { BerthError } from '../core/errors.js';
+import type { OpenContext, OpenedStream } from './stream-kinds.js';
+
+export function openLogs(_ctx: OpenContext): Promise<OpenedStream> {
+  return Promise.reject(new BerthError('not_implemented', 'This agent does not serve logs streams yet.'));
+}
