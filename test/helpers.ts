@@ -250,7 +250,7 @@ export async function unlimitedQuota(server: { url: string }, adminToken: string
 export function parseOpenrc(text: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const line of text.split('\n')) {
-    const m = /^export (OS_[A-Z_]+)=(.*)$/.exec(line.trim());
+    const m = /^export ((?:OS|BERTH)_[A-Z_]+)=(.*)$/.exec(line.trim());
     if (m) out[m[1]] = m[2].replace(/^'(.*)'$/, '$1').replace(/^"(.*)"$/, '$1');
   }
   return out;

@@ -33,7 +33,7 @@ export const DOCKER_HEADERS: Record<string, string> = {
  * the body is sent as text with that header.
  */
 export function sendDockerError(reply: FastifyReply, status: number, message: string): FastifyReply {
-  return reply.code(status).header('content-type', 'application/json').send(JSON.stringify({ message }));
+  return reply.code(status).header('content-type', 'application/json').send(Buffer.from(JSON.stringify({ message })));
 }
 
 /** The version a request named in its path, kept before the router sees the path without it. */
