@@ -12,7 +12,7 @@ command -v npm >/dev/null || die "Node.js 20 with npm is needed first"
 pkgs=(docker.io busybox-static iproute2 make g++ python3)
 if [ "${1:-}" = "--test" ]; then
   pkgs+=(postgresql python3-openstackclient python3-zunclient python3-heatclient python3-magnumclient
-    python3-websocket curl tempest)
+    python3-websocket curl tempest heat-tempest-plugin)
 fi
 apt_install "${pkgs[@]}"
 

@@ -2,8 +2,9 @@
  * The compute face driven by the stock `openstack` CLI against a real Docker engine, on each database:
  * flavors, a server made from the seeded busybox image that is also an `appcontainer`, its list, show,
  * console log, stop/start, pause/unpause, suspend/resume, reboot, metadata, keypairs, quota and limits,
- * delete --wait; then bad input (unknown flavor or image, malformed bodies, another project's server)
- * answered in Nova's error format.
+ * snapshot (server image create) and a server booted from it, rebuild, resize with confirm and revert,
+ * a key written into a server, delete --wait; then bad input (unknown flavor or image, malformed bodies,
+ * another project's server, an action in the wrong state) answered in Nova's error format.
  */
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
@@ -27,6 +28,11 @@ eachEngineDialect(skip, (dialect) => {
   };
   const json = async (...args: string[]) => JSON.parse(await ok(...args, '-f', 'json'));
   const nova = (method: string, path: string, body?: unknown, as = token) => s.request(method, `${NOVA}${path}`, { token: as, body });
+  const sh = async (id: string, command: string) => {
+    const r = await s.request('POST', `/container/v1/containers/${id}/execute?run=true&command=${encodeURIComponent(command)}`, { token });
+    assert.equal(r.status, 200, r.text);
+    return r.json as { output: string; exit_code: number };
+  };
   const serverStatus = async (id: string) => (await nova('GET', `/servers/${id}`)).json?.server;
   const waitServer = (id: string, status: string) => waitFor(`server ${id} to be ${status}`, async () => {
     const sv = await serverStatus(id);
@@ -124,6 +130,77 @@ eachEngineDialect(skip, (dialect) => {
     await ok('server', 'unlock', 'vm1');
   });
 
+  it('server image create --wait, a server booted from the snapshot, rebuild back to busybox', async () => {
+    assert.equal((await sh(vm1, 'touch /root/snap-mark')).exit_code, 0);
+    const snap = await json('server', 'image', 'create', '--name', 'vm1-snap', '--wait', 'vm1');
+    assert.equal(snap.status, 'active');
+    const image = (await s.request('GET', `/image/v2/images/${snap.id}`, { token })).json;
+    assert.equal(image.container_format, 'docker');
+    assert.equal(image.visibility, 'private');
+    assert.equal(image.image_type, 'snapshot');
+    assert.equal(image.instance_uuid, vm1);
+    const vm2 = await json('server', 'create', '--flavor', 'c1.micro', '--image', 'vm1-snap', '--wait', 'vm2');
+    assert.equal(vm2.status, 'ACTIVE');
+    assert.equal((await sh(vm2.id, 'ls /root/snap-mark')).exit_code, 0, 'the snapshot holds the file written before it');
+    const busybox = (await s.request('GET', '/image/v2/images?name=busybox', { token })).json.images[0].id;
+    await ok('server', 'rebuild', '--image', 'busybox', '--wait', 'vm2');
+    const rebuilt = await waitServer(vm2.id, 'ACTIVE');
+    assert.equal(rebuilt.id, vm2.id);
+    assert.equal(rebuilt.name, 'vm2');
+    assert.equal(rebuilt.image.id, busybox);
+    assert.notEqual((await sh(vm2.id, 'ls /root/snap-mark')).exit_code, 0, 'the rebuilt server runs a fresh busybox');
+    const actions = (await nova('GET', `/servers/${vm2.id}/os-instance-actions`)).json.instanceActions.map((a: any) => a.action);
+    assert.ok(actions.includes('rebuild'), actions.join(','));
+    const noImage = await nova('POST', `/servers/${vm2.id}/action`, { rebuild: { imageRef: 'no-such-image' } });
+    assert.equal(noImage.status, 400, noImage.text);
+    assert.match(noImage.json.badRequest.message, /no-such-image/);
+    await ok('server', 'delete', '--wait', 'vm2');
+    await ok('image', 'delete', 'vm1-snap');
+  });
+
+  it('resize --wait to VERIFY_RESIZE, confirm; resize and revert; a paused server refuses with 409', async () => {
+    await ok('server', 'resize', '--flavor', 'm1.small', '--wait', 'vm1');
+    const resized = await waitServer(vm1, 'VERIFY_RESIZE');
+    assert.equal(resized['OS-EXT-STS:vm_state'], 'resized');
+    assert.equal((await json('appcontainer', 'show', vm1)).memory, '2048');
+    await ok('server', 'resize', 'confirm', 'vm1');
+    const confirmed = await waitServer(vm1, 'ACTIVE');
+    assert.equal(confirmed.flavor.id, '2');
+    const early = await nova('POST', `/servers/${vm1}/action`, { revertResize: null });
+    assert.equal(early.status, 409, early.text);
+    assert.match(early.json.conflictingRequest.message, /vm_state active/);
+    await ok('flavor', 'create', '--vcpus', '1', '--ram', '1024', '--disk', '20', 'f.revert');
+    await ok('server', 'resize', '--flavor', 'f.revert', '--wait', 'vm1');
+    await waitServer(vm1, 'VERIFY_RESIZE');
+    assert.equal((await json('appcontainer', 'show', vm1)).memory, '1024');
+    await ok('server', 'resize', 'revert', 'vm1');
+    const reverted = await waitServer(vm1, 'ACTIVE');
+    assert.equal(reverted.flavor.id, '2');
+    assert.equal((await json('appcontainer', 'show', vm1)).memory, '2048');
+    const same = await nova('POST', `/servers/${vm1}/action`, { resize: { flavorRef: '2' } });
+    assert.equal(same.status, 400, same.text);
+    assert.match(same.json.badRequest.message, /must change flavor/);
+    const down = await nova('POST', `/servers/${vm1}/action`, { resize: { flavorRef: 'c1.micro' } });
+    assert.equal(down.status, 400, down.text);
+    assert.match(down.json.badRequest.message, /resize disk down/);
+    await ok('server', 'pause', 'vm1');
+    await waitServer(vm1, 'PAUSED');
+    const paused = await nova('POST', `/servers/${vm1}/action`, { resize: { flavorRef: '3' } });
+    assert.equal(paused.status, 409, paused.text);
+    assert.match(paused.json.conflictingRequest.message, /Cannot 'resize' instance .* vm_state paused/);
+    await ok('server', 'unpause', 'vm1');
+    await waitServer(vm1, 'ACTIVE');
+    // More than the host has: refused with nothing changed (moving to another host is not done).
+    const hugeFlavor = await json('flavor', 'create', '--vcpus', '1', '--ram', '1048576', '--disk', '20', 'f.huge');
+    const huge = await nova('POST', `/servers/${vm1}/action`, { resize: { flavorRef: hugeFlavor.id } });
+    assert.equal(huge.status, 409, huge.text);
+    assert.match(huge.json.conflictingRequest.message, /^No valid host was found/);
+    assert.equal((await serverStatus(vm1)).flavor.id, '2');
+    assert.equal((await json('appcontainer', 'show', vm1)).memory, '2048');
+    await ok('flavor', 'delete', 'f.huge');
+    await ok('flavor', 'delete', 'f.revert');
+  });
+
   it('keypair create, a server with its key on c1.micro, quota show and limits show --absolute', async () => {
     const pem = await ok('keypair', 'create', 'k1');
     assert.match(pem, /BEGIN RSA PRIVATE KEY/);
@@ -132,11 +209,19 @@ eachEngineDialect(skip, (dialect) => {
     const vm3 = await json('server', 'create', '--flavor', 'c1.micro', '--image', 'busybox', '--key-name', 'k1', '--wait', 'vm3');
     assert.equal(vm3.status, 'ACTIVE');
     assert.equal(vm3.key_name, 'k1');
+    // The key is written into /root/.ssh once the server runs.
+    const publicKey = (await ok('keypair', 'show', '--public-key', 'k1')).trim();
+    const written = await waitFor('the key in vm3', async () => {
+      const r = await sh(vm3.id, 'cat /root/.ssh/authorized_keys');
+      return r.exit_code === 0 ? r.output : undefined;
+    }, 30_000, 100);
+    assert.equal(written.trim(), publicKey);
+    assert.match((await sh(vm3.id, 'stat -c %a /root/.ssh/authorized_keys')).output, /^600/);
     const limits = await json('limits', 'show', '--absolute');
     const used = limits.find((l: any) => l.Name === 'totalInstancesUsed');
     assert.equal(used.Value, 2);
     const ram = limits.find((l: any) => l.Name === 'totalRAMUsed');
-    assert.equal(ram.Value, 512 + 64);
+    assert.equal(ram.Value, 2048 + 64);
     const quota = await json('quota', 'show');
     assert.equal(quota.instances, 40);
     assert.equal(quota.ram, 51200);
@@ -144,7 +229,7 @@ eachEngineDialect(skip, (dialect) => {
     await ok('keypair', 'delete', 'k1');
   });
 
-  it('bad input: unknown flavor or image, malformed bodies, later actions, another project\'s list', async () => {
+  it('bad input: unknown flavor or image, malformed bodies, bad action bodies, another project\'s list', async () => {
     const noFlavor = await runCli(['server', 'create', '--flavor', 'm9.none', '--image', 'busybox', 'bad1'], env);
     assert.notEqual(noFlavor.code, 0);
     assert.match(noFlavor.stderr, /m9\.none/);
@@ -162,9 +247,12 @@ eachEngineDialect(skip, (dialect) => {
     assert.ok(malformed.json.badRequest);
     const extra = await nova('POST', '/servers', { server: { name: 'x', imageRef: 'busybox', flavorRef: '1', bogus: 1 } });
     assert.equal(extra.status, 400);
-    const resize = await nova('POST', `/servers/${vm1}/action`, { resize: { flavorRef: '2' } });
+    const resize = await nova('POST', `/servers/${vm1}/action`, { resize: { flavorRef: 'm9.none' } });
     assert.equal(resize.status, 400);
-    assert.match(resize.json.badRequest.message, /not supported/);
+    assert.match(resize.json.badRequest.message, /m9\.none/);
+    const badAction = await nova('POST', `/servers/${vm1}/action`, { createImage: { name: '' } });
+    assert.equal(badAction.status, 400);
+    assert.ok(badAction.json.badRequest);
     const list = await nova('GET', '/servers', undefined, other.token);
     assert.equal(list.status, 200);
     assert.deepEqual(list.json.servers, []);

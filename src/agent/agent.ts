@@ -98,7 +98,16 @@ export class Agent {
       // Images loaded for containers are Berth's copies, removed once no container uses them.
       images: { ensure: (glanceImageId, ref) => this.#loader.ensure(glanceImageId, ref, { mark: true }) },
     });
-    this.#streams = new Streams({ engine: opts.engine, send, log: this.#log });
+    this.#streams = new Streams({
+      engine: opts.engine, send, log: this.#log,
+      server: {
+        url: opts.serverUrl, credential: opts.credential, cloudId: () => this.#reconciler.cloudId,
+        onMarked: () => {
+          this.#images.reset();
+          void this.#images.reportAll();
+        },
+      },
+    });
     this.#conn = new Connection({
       serverUrl: opts.serverUrl,
       credential: opts.credential,

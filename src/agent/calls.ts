@@ -4,6 +4,7 @@
  * engine. Every outcome is a value: Docker's 4xx keep their status and message, anything else is a 500.
  */
 import { EngineError, summarizeStats, type DockerEngine, type LogOptions } from '../engine/index.js';
+import { statPath } from '../engine/path-stat.js';
 import { engineName } from './engine-spec.js';
 import type { CallMethod } from './protocol.js';
 
@@ -63,6 +64,7 @@ async function dispatch(ctx: CallContext, method: CallMethod, uuid: string, p: P
     case 'stats':
       return summarizeStats(await engine.stats(id));
     case 'get_archive': {
+      if (p.stat_only === true) return { data: '', stat: await statPath(engine.api, id, str(p, 'path')) };
       const { data, stat } = await engine.getArchive(id, str(p, 'path'));
       return { data: data.toString('base64'), stat };
     }

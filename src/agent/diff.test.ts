@@ -22,6 +22,11 @@ const cases: { name: string; given: [DesiredContainer, EngineState | null, Appli
   { name: 'auto-remove never created → create + start', given: [desired({}, { autoRemove: true }), null, at(0)], want: [{ kind: 'create' }, { kind: 'start' }] },
   { name: 'auto-removed, then started again (generation bumped) → create + start', given: [desired({ generation: 2, engineId: 'e1' }, { autoRemove: true }), null, at(1, 0, 'e1')], want: [{ kind: 'create' }, { kind: 'start' }] },
 
+  // rebuild: a new berth.rebuild count with the generation replaces the engine container
+  { name: 'rebuilt, generation bumped → remove + create + start', given: [desired({ generation: 2 }, { labels: { 'berth.rebuild': '1' } }), state(), at(1)], want: [{ kind: 'remove', force: true }, { kind: 'create' }, { kind: 'start' }] },
+  { name: 'rebuilt while stopped → remove + create', given: [desired({ generation: 2, desired: 'stopped' }, { labels: { 'berth.rebuild': '1' } }), state({ status: 'exited' }), at(1)], want: [{ kind: 'remove', force: true }, { kind: 'create' }] },
+  { name: 'rebuild count already applied → nothing', given: [desired({}, { labels: { 'berth.rebuild': '1' } }), state({ labels: { 'berth.rebuild': '1' } }), at(1)], want: [] },
+
   // same generation: observe only
   { name: 'exited on its own, same generation → nothing', given: [desired(), state({ status: 'exited', exitCode: 1 }), at(1)], want: [] },
   { name: 'stopped out of band, same generation → nothing', given: [desired(), state({ status: 'exited', exitCode: 137 }), at(1)], want: [] },

@@ -43,6 +43,10 @@ export function diff(desired: DesiredContainer, actual: EngineState | null, appl
     return [{ kind: 'create' }, ...startFromCreated(desired.desired)];
   }
 
+  // A rebuild (a new `berth.rebuild` count with the generation) replaces the engine container.
+  if (bumped && rebuildOf(desired.spec.labels) !== rebuildOf(actual.labels)) {
+    return [{ kind: 'remove', force: true }, { kind: 'create' }, ...startFromCreated(desired.desired)];
+  }
   const steps: Step[] = bumped ? [...resize(desired, actual), ...converge(desired, actual)] : [];
   const restartBumped = desired.restartGeneration > applied.restartGeneration;
   const startsAnyway = steps.some((s) => s.kind === 'start');
@@ -53,6 +57,10 @@ export function diff(desired: DesiredContainer, actual: EngineState | null, appl
   }
   return steps;
 }
+
+/** The label counting a container's rebuilds; an engine container made before any rebuild has none. */
+export const LABEL_REBUILD = 'berth.rebuild';
+const rebuildOf = (labels: Record<string, string> | undefined) => labels?.[LABEL_REBUILD] ?? '';
 
 /** True when a missing container is the normal end of an auto-remove container, not something to repair. */
 export function isAutoRemoved(desired: DesiredContainer, applied: Applied): boolean {

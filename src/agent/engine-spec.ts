@@ -36,8 +36,10 @@ export function toEngineSpec(d: DesiredContainer, ctx: { cloudId: string; hostNa
   if (s.env) spec.env = s.env;
   if (s.workdir) spec.workdir = s.workdir;
   if (s.hostname) spec.hostname = s.hostname;
+  if (s.user) spec.user = s.user;
   if (s.tty !== undefined) spec.tty = s.tty;
   if (s.interactive !== undefined) spec.interactive = s.interactive;
+  if (s.stdinOnce) spec.stdinOnce = true;
   if (s.restartPolicy) spec.restartPolicy = s.restartPolicy;
   if (s.autoRemove !== undefined) spec.autoRemove = s.autoRemove;
   if (s.privileged) spec.privileged = true;

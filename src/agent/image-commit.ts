@@ -87,7 +87,7 @@ async function mark(ctx: CommitContext, glanceImageId: string, imageId: string):
  * Streams `body` as a PUT; resolves on a 2xx answer, else fails with the server's status and message.
  * The server may answer before the body ends (a refused archive): the rest is then not sent.
  */
-function put(url: URL, headers: Record<string, string>, body: Readable): Promise<void> {
+export function put(url: URL, headers: Record<string, string>, body: Readable): Promise<void> {
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise<void>((resolve, reject) => {
     const req = send(url, { method: 'PUT', headers }, (res) => {

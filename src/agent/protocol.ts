@@ -58,8 +58,12 @@ export interface ContainerSpec {
   cpu: number;
   memoryMb: number;
   hostname?: string;
+  /** The user the process runs as (`user`, `user:group`, `uid:gid`). */
+  user?: string;
   tty?: boolean;
   interactive?: boolean;
+  /** Closes the process's stdin when the first attached client closes its input (`docker run -i`). */
+  stdinOnce?: boolean;
   restartPolicy?: { name: 'no' | 'always' | 'on-failure' | 'unless-stopped'; maximumRetryCount?: number };
   autoRemove?: boolean;
   /** Granted only when policy allows container:create:privileged. */
@@ -117,7 +121,8 @@ export interface HostImage {
  * What a stream relays: an interactive exec or attach, or the output of a follow-mode call (logs -f,
  * streaming stats, an image build; see stream-kinds.ts).
  */
-export type StreamKind = 'exec' | 'attach' | 'logs' | 'stats' | 'build';
+export const STREAM_KINDS = ['exec', 'attach', 'logs', 'stats', 'build'] as const;
+export type StreamKind = (typeof STREAM_KINDS)[number];
 
 /** Server → agent. */
 export type ServerMessage =

@@ -26,6 +26,18 @@ export interface OpenContext {
   log: Logger;
   /** Aborted when the server closes the stream or the channel drops. */
   signal: AbortSignal;
+  /** The agent's own server access (a build downloads its context and uploads its image with it). */
+  server?: AgentServerAccess;
+}
+
+export interface AgentServerAccess {
+  url: string;
+  /** The host credential; never logged. */
+  credential: string;
+  /** The cloud the agent serves, once welcomed. */
+  cloudId: () => string | null;
+  /** Told when an engine image was marked as a Glance image's copy. */
+  onMarked?: () => void;
 }
 
 export type Opener = (ctx: OpenContext) => Promise<OpenedStream>;

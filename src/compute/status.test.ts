@@ -6,7 +6,7 @@ const settled = (status: string): ContainerState => ({ status, task_state: null,
 const pending = (status: string, task: string): ContainerState => ({ status, task_state: task, generation: 4, observed_generation: 3 });
 
 describe('serverState', () => {
-  const cases: { name: string; given: ContainerState; suspended?: boolean; want: [string, string, string | null, number] }[] = [
+  const cases: { name: string; given: ContainerState; suspended?: boolean; resized?: boolean; want: [string, string, string | null, number] }[] = [
     { name: 'creating is BUILD/spawning', given: { status: 'Creating', task_state: 'container_creating', generation: 1, observed_generation: 0 }, want: ['BUILD', 'building', 'spawning', 0] },
     { name: 'running is ACTIVE', given: settled('Running'), want: ['ACTIVE', 'active', null, 1] },
     { name: 'stopped is SHUTOFF', given: settled('Stopped'), want: ['SHUTOFF', 'stopped', null, 4] },
@@ -20,11 +20,16 @@ describe('serverState', () => {
     { name: 'resuming shows resuming', given: pending('Paused', 'container_unpausing'), suspended: true, want: ['SUSPENDED', 'suspended', 'resuming', 7] },
     { name: 'a task already applied is not shown', given: { status: 'Running', task_state: 'container_starting', generation: 4, observed_generation: 4 }, want: ['ACTIVE', 'active', null, 1] },
     { name: 'deleting keeps its task', given: { status: 'Deleting', task_state: 'container_deleting', generation: 4, observed_generation: 4 }, want: ['ACTIVE', 'active', 'deleting', 0] },
+    { name: 'rebuilding is REBUILD/rebuilding', given: pending('Rebuilding', 'container_rebuilding'), want: ['REBUILD', 'active', 'rebuilding', 0] },
+    { name: 'the old container still reported during a rebuild is REBUILD', given: pending('Running', 'container_rebuilding'), want: ['REBUILD', 'active', 'rebuilding', 1] },
+    { name: 'a resize waiting for confirmation is VERIFY_RESIZE', given: settled('Running'), resized: true, want: ['VERIFY_RESIZE', 'resized', null, 1] },
+    { name: 'a stopped resized server is VERIFY_RESIZE', given: settled('Stopped'), resized: true, want: ['VERIFY_RESIZE', 'resized', null, 4] },
+    { name: 'a resized server being stopped shows its task', given: pending('Running', 'container_stopping'), resized: true, want: ['ACTIVE', 'active', 'powering-off', 1] },
     { name: 'an unknown status is UNKNOWN', given: settled('Whatever'), want: ['UNKNOWN', 'error', null, 0] },
   ];
   for (const c of cases) {
     it(c.name, () => {
-      const s = serverState(c.given, c.suspended ?? false);
+      const s = serverState(c.given, c.suspended ?? false, c.resized ?? false);
       assert.deepEqual([s.status, s.vmState, s.taskState, s.powerState], c.want);
     });
   }

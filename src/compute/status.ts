@@ -46,10 +46,14 @@ const taskOf: Record<string, string> = {
   container_pausing: 'pausing',
   container_unpausing: 'unpausing',
   container_deleting: 'deleting',
+  container_rebuilding: 'rebuilding',
 };
 
-/** A server's status and OS-EXT-STS fields; `suspended` is the compute face's own flag. */
-export function serverState(c: ContainerState, suspended: boolean): ServerState {
+/**
+ * A server's status and OS-EXT-STS fields; `suspended` and `resized` (a resize waiting for its
+ * confirmation) are the compute face's own flags.
+ */
+export function serverState(c: ContainerState, suspended: boolean, resized = false): ServerState {
   const base = byStatus[c.status] ?? byStatus.Unknown;
   const pending = c.task_state !== null && (c.generation > c.observed_generation || c.status === 'Creating' || c.status === 'Deleting');
   let taskState = pending ? taskOf[c.task_state!] ?? c.task_state : null;
@@ -61,6 +65,9 @@ export function serverState(c: ContainerState, suspended: boolean): ServerState 
   if (suspended && taskState === 'pausing') taskState = 'suspending';
   // A reboot under way is Nova's REBOOT (HARD_REBOOT is not told apart: Berth restarts the container either way).
   if (taskState === 'rebooting' && base.status === 'ACTIVE') return { ...base, status: 'REBOOT', taskState };
+  // A rebuild under way is REBUILD until the agent reports the new container, whatever the old one showed.
+  if (taskState === 'rebuilding' || c.status === 'Rebuilding') return { status: 'REBUILD', vmState: 'active', taskState: taskState ?? 'rebuilding', powerState: base.powerState };
+  if (resized && taskState === null && (base.status === 'ACTIVE' || base.status === 'SHUTOFF')) return { ...base, status: 'VERIFY_RESIZE', vmState: 'resized', taskState };
   return { ...base, taskState };
 }
 

@@ -57,7 +57,7 @@ export function toCreateOptions(spec: EngineContainerSpec, ctx: CreateContext): 
     Labels: { ...spec.labels },
     Tty: spec.tty ?? false,
     OpenStdin: interactive,
-    StdinOnce: false,
+    StdinOnce: interactive && spec.stdinOnce === true,
     AttachStdin: interactive,
     AttachStdout: true,
     AttachStderr: true,
@@ -68,6 +68,7 @@ export function toCreateOptions(spec: EngineContainerSpec, ctx: CreateContext): 
   if (spec.env) options.Env = Object.entries(spec.env).map(([k, v]) => `${k}=${v}`);
   if (spec.workdir) options.WorkingDir = spec.workdir;
   if (spec.hostname) options.Hostname = spec.hostname;
+  if (spec.user) options.User = spec.user;
   if (spec.exposedPorts) options.ExposedPorts = { ...spec.exposedPorts };
   if (spec.healthcheck) {
     const h = spec.healthcheck;

@@ -16,9 +16,13 @@ export interface EngineContainerSpec {
   cpu?: number;
   memoryMb?: number;
   hostname?: string;
+  /** The user the process runs as. */
+  user?: string;
   tty?: boolean;
   /** Keeps stdin open (OpenStdin, AttachStdin) so later attaches can write to it. */
   interactive?: boolean;
+  /** Closes stdin once the first attached client closes its input. */
+  stdinOnce?: boolean;
   restartPolicy?: EngineRestartPolicy;
   autoRemove?: boolean;
   /** Full access to the host's devices; only admins may ask for it (policy container:create:privileged). */

@@ -3,6 +3,7 @@ import { BerthError } from '../core/errors.js';
 import type { TokenInfo, TokenService } from '../identity/tokens.js';
 import type { Credentials, Policy, Target } from '../policy/index.js';
 import { familyOf } from './server.js';
+import { accessAllowed, accessRulesDenied, serviceRequest } from '../identity/access-rules.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -38,6 +39,7 @@ const unauthorized = () => new BerthError('unauthorized', 'The request you have 
 /** Sets req.auth for a valid token, or gives the error to answer with. */
 function admit(req: FastifyRequest, info: TokenInfo | undefined, opts: AuthOptions): BerthError | undefined {
   if (!info) return unauthorized();
+  if (info.appCred && !accessAllowed(info.appCred.accessRules, req.method, serviceRequest(req.url))) return new BerthError('unauthorized', accessRulesDenied);
   const projectHeader = req.headers['x-auth-project-id'] ?? req.headers['x-project-id'];
   if (projectHeader !== undefined) {
     if (projectHeader !== info.projectId && projectHeader !== info.projectName)

@@ -5,8 +5,9 @@ import { BerthError } from '../core/errors.js';
 import { requestLogger, type Logger } from '../core/log.js';
 import { sendKeystoneError, sendPlainError, sendZunError, toErrorAnswer, type ErrorAnswer } from './errors.js';
 import { sendGlanceError } from './image/errors.js';
+import { sendHeatAnswer } from './stack/errors.js';
 
-export type ErrorFamily = 'keystone' | 'zun' | 'glance' | 'plain';
+export type ErrorFamily = 'keystone' | 'zun' | 'glance' | 'heat' | 'plain';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -20,6 +21,7 @@ export function familyOf(url: string): ErrorFamily {
   if (url.startsWith('/identity')) return 'keystone';
   if (url.startsWith('/container')) return 'zun';
   if (url.startsWith('/image')) return 'glance';
+  if (url.startsWith('/orchestration')) return 'heat';
   return 'plain';
 }
 
@@ -32,6 +34,8 @@ export function sendError(req: FastifyRequest, reply: FastifyReply, a: ErrorAnsw
       return sendZunError(reply, req, a);
     case 'glance':
       return sendGlanceError(reply, req, a);
+    case 'heat':
+      return sendHeatAnswer(reply, a);
     default:
       return sendPlainError(reply, a);
   }

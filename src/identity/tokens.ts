@@ -3,7 +3,8 @@ import type { Database, Queryable } from '../store/db.js';
 import { hashSecret, newSecret } from '../core/ids.js';
 import { rolesOn } from '../store/identity-repo.js';
 import * as tokens from '../store/token-repo.js';
-import { getAppCred } from '../store/app-cred-repo.js';
+import { accessRulesOf, getAppCred } from '../store/app-cred-repo.js';
+import type { AccessRule } from './access-rules.js';
 import { appCredRoles, isExpired } from './app-creds.js';
 
 export interface Scope { projectId?: string; domainId?: string }
@@ -19,8 +20,13 @@ export interface TokenInfo {
   auditId: string;
   issuedAt: string;
   expiresAt: string;
-  /** Set when the token was made with an application credential: its roles are the credential's. */
-  appCred?: { id: string; name: string; restricted: boolean };
+  /**
+   * Set when the token was made with an application credential: its roles are the credential's, and
+   * when it has access rules the token is good only for the requests they match.
+   */
+  appCred?: { id: string; name: string; restricted: boolean; accessRules: (AccessRule & { id: string })[] };
+  /** When the user's password was set (null: the user has none); its expiry follows from the security compliance settings. */
+  passwordChangedAt: string | null;
 }
 
 const CACHE_MS = 2000;
@@ -147,7 +153,8 @@ export class TokenService {
       if (!c || isExpired(c.expires_at, Date.now())) return undefined;
       roles = appCredRoles(roles, JSON.parse(c.roles) as string[]);
       if (roles.length === 0) return undefined;
-      appCred = { id: c.id, name: c.name, restricted: c.unrestricted !== 1 };
+      const accessRules = (await accessRulesOf(q, c.id)).map((a) => ({ id: a.id, service: a.service, method: a.method, path: a.path }));
+      appCred = { id: c.id, name: c.name, restricted: c.unrestricted !== 1, accessRules };
     } else if (r.domain_id) {
       if (!r.domain_name || !r.domain_enabled) return undefined;
       roles = await rolesOn(q, r.user_id, 'domain', r.domain_id);
@@ -160,6 +167,7 @@ export class TokenService {
       projectDomainId: r.project_domain_id ?? undefined, projectDomainName: r.project_domain_name ?? undefined,
       projectParentId: r.project_parent_id ?? null,
       domainId: r.domain_id ?? undefined, domainName: r.domain_name ?? undefined,
+      passwordChangedAt: r.user_password_hash ? r.user_password_changed_at : null,
       roles, methods: r.methods.split(','), auditId: r.audit_id, issuedAt: r.issued_at, expiresAt: r.expires_at,
       ...(appCred ? { appCred } : {}),
     };

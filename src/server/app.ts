@@ -115,7 +115,7 @@ export async function buildServices(config: Config, db: Database, log: Logger): 
   const commit = new ContainerCommit({ core, hub, images, clusterSecret, log });
   await containerService(app, { db, policy, hub, bus, log, strategy: config.scheduler, sessions, core, quotas, images: containerImages, commit });
   await imageService(app, { policy, log, images, transfer, members: new ImageMembers(imageDeps) });
-  await computeService(app, { db, policy, log, core, quotas, images: containerImages });
+  await computeService(app, { db, policy, log, core, quotas, images: containerImages, hub, bus, imageService: images, clusterSecret });
   // Background work of the image service: temporary files of uploads a crash cut short, and on a first
   // start with a local engine, its busybox as a public image.
   const imageWork = new AbortController();

@@ -1,4 +1,4 @@
-import type { StreamKind } from '../agent/protocol.js';
+import { STREAM_KINDS, type StreamKind } from '../agent/protocol.js';
 /**
  * @module
  * The internal routes over which one server hands an agent call to the server that holds the agent's
@@ -45,9 +45,9 @@ export function decodeStreamOpen(header: unknown): ForwardStreamOpen | undefined
   if (typeof header !== 'string') return undefined;
   try {
     const o = JSON.parse(Buffer.from(header, 'base64url').toString('utf8')) as Partial<ForwardStreamOpen>;
-    if (typeof o.hostId !== 'string' || typeof o.uuid !== 'string' || (o.kind !== 'exec' && o.kind !== 'attach')) return undefined;
+    if (typeof o.hostId !== 'string' || typeof o.uuid !== 'string' || !STREAM_KINDS.includes(o.kind as StreamKind)) return undefined;
     if (typeof o.params !== 'object' || o.params === null || Array.isArray(o.params)) return undefined;
-    return { hostId: o.hostId, kind: o.kind, uuid: o.uuid, params: o.params };
+    return { hostId: o.hostId, kind: o.kind as StreamKind, uuid: o.uuid, params: o.params };
   } catch {
     return undefined;
   }

@@ -191,7 +191,7 @@ class Pass {
 
   context(p: Prepared): ResolveContext {
     return {
-      params: p.params, conditions: p.conditions, pseudo: this.pseudo(),
+      params: p.params, conditions: p.conditions, pseudo: this.pseudo(), files: JSON.parse(this.s.files) as Record<string, unknown>,
       resourceId: (name) => this.rows.get(name)?.physical_id ?? null,
       attribute: (name, attr) => this.attribute(name, attr),
     };

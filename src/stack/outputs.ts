@@ -59,7 +59,7 @@ export function stackOutputs(s: StackRow, rows: StackResourceRow[]): OutputValue
     const base = { output_key: o.name, description: o.description ?? 'No description given' };
     try {
       const value = resolveValue(t, o.value, {
-        params: prepared.params, conditions: prepared.conditions, pseudo: pseudoOf(s),
+        params: prepared.params, conditions: prepared.conditions, pseudo: pseudoOf(s), files: JSON.parse(s.files) as Record<string, unknown>,
         resourceId: (name) => byName.get(name)?.physical_id ?? null,
         attribute: (name, attr) => {
           const r = byName.get(name);

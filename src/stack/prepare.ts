@@ -6,7 +6,7 @@
  */
 import { BerthError } from '../core/errors.js';
 import {
-  dependencyGraph, evaluateConditions, isEnabled, parseTemplate, resolveParameters, validateTemplate,
+  checkFiles, dependencyGraph, evaluateConditions, isEnabled, parseTemplate, resolveParameters, validateTemplate,
   type DependencyGraph, type ParameterValues, type Template,
 } from './template/index.js';
 import { registry, resourceTypes } from './resources/index.js';
@@ -18,6 +18,8 @@ export interface StackInput {
   parameters: Record<string, unknown>;
   environment: { parameters?: Record<string, unknown>; parameter_defaults?: Record<string, unknown> };
   pseudo: Record<string, string>;
+  /** The files sent with a request: when given, every literal get_file path must be among them. */
+  files?: Record<string, unknown>;
 }
 
 export interface Prepared {
@@ -31,6 +33,7 @@ export interface Prepared {
 export function prepareStack(input: StackInput, who?: Asker): Prepared {
   const template = parseTemplate(input.template);
   validateTemplate(template, registry);
+  if (input.files) checkFiles(template, input.files);
   const params = resolveParameters(template, input.parameters, input.environment);
   const conditions = evaluateConditions(template, params);
   const graph = dependencyGraph(template, conditions);
@@ -45,6 +48,7 @@ export function prepareStack(input: StackInput, who?: Asker): Prepared {
 export function checkTemplate(input: StackInput, who?: Asker): { template: Template; params: ParameterValues } {
   const template = parseTemplate(input.template);
   validateTemplate(template, registry);
+  if (input.files) checkFiles(template, input.files);
   const given = { ...input.environment.parameter_defaults, ...input.environment.parameters, ...input.parameters };
   const missing = Object.values(template.parameters).some((p) => p.default === undefined && !Object.hasOwn(given, p.name));
   if (missing) return { template, params: given };

@@ -61,20 +61,20 @@ export class StackService {
     return s;
   }
 
-  validate(who: StackCaller | undefined, template: unknown, parameters: Record<string, unknown>, environment: StackRequest['environment']): Prepared {
+  validate(who: StackCaller | undefined, template: unknown, parameters: Record<string, unknown>, environment: StackRequest['environment'], files: Record<string, unknown> = {}): Prepared {
     if (template === undefined || template === null) throw new BerthError('bad_request', 'No template specified');
-    return prepareStack({ template: template as Record<string, unknown>, parameters, environment, pseudo: {} }, who);
+    return prepareStack({ template: template as Record<string, unknown>, parameters, environment, pseudo: {}, files }, who);
   }
 
   /** Heat's validate: the template and the given parameters; parameters without a value are allowed. */
-  check(who: StackCaller, template: unknown, parameters: Record<string, unknown>, environment: StackRequest['environment']) {
+  check(who: StackCaller, template: unknown, parameters: Record<string, unknown>, environment: StackRequest['environment'], files: Record<string, unknown> = {}) {
     if (template === undefined || template === null) throw new BerthError('bad_request', 'No template specified');
-    return checkTemplate({ template: template as Record<string, unknown>, parameters, environment, pseudo: {} }, who);
+    return checkTemplate({ template: template as Record<string, unknown>, parameters, environment, pseudo: {}, files }, who);
   }
 
   async create(who: StackCaller, name: string, r: StackRequest): Promise<StackRow> {
     if (!NAME.test(name)) throw new BerthError('bad_request', `Invalid stack name ${name} must contain only alphanumeric or "_-." characters, must start with alpha and must be 255 characters or less.`);
-    this.validate(who, r.template, r.parameters, r.environment);
+    this.validate(who, r.template, r.parameters, r.environment, r.files);
     const now = new Date().toISOString();
     const row: StackRow = {
       id: newUuid(), name, project_id: who.projectId, user_id: who.userId, roles: JSON.stringify(who.roles),
@@ -105,7 +105,7 @@ export class StackService {
     const template = r.template ?? (patch ? JSON.parse(s.template) as Record<string, unknown> : undefined);
     const parameters = patch ? { ...(JSON.parse(s.parameters) as Record<string, unknown>), ...r.parameters } : r.parameters ?? {};
     const environment = r.environment ?? (patch ? JSON.parse(s.environment) as StackRequest['environment'] : {});
-    this.validate(who, template, parameters, environment);
+    this.validate(who, template, parameters, environment, r.files ?? JSON.parse(s.files) as Record<string, unknown>);
     const previous = s.status === 'COMPLETE' || !s.previous ? JSON.stringify({ template: s.template, parameters: s.parameters, environment: s.environment }) : s.previous;
     const set: Partial<StackRow> = {
       template: JSON.stringify(template), parameters: JSON.stringify(parameters), environment: JSON.stringify(environment),

@@ -13,9 +13,12 @@ import { identityInheritSchema } from './migrations/0010-identity-inherit.js';
 import { identityRolesSchema } from './migrations/0011-identity-roles.js';
 import { identityCredentialsSchema } from './migrations/0012-identity-credentials.js';
 import { stackSchema } from './migrations/0013-stacks.js';
+import { softwareConfigSchema } from './migrations/0014-software-configs.js';
 import { computeSchema } from './migrations/0017-compute.js';
 import { identityComplianceSchema } from './migrations/0020-identity-compliance.js';
 import { catalogSchema } from './migrations/0019-catalog.js';
+import { identityAccessRulesSchema } from './migrations/0021-identity-access-rules.js';
+import { computeResizeSchema } from './migrations/0022-compute-resize.js';
 
 export interface Migration {
   version: number;
@@ -41,7 +44,10 @@ export const migrations: Migration[] = [
   { version: 11, name: 'identity-roles', up: identityRolesSchema },
   { version: 12, name: 'identity-credentials', up: identityCredentialsSchema },
   { version: 13, name: 'stacks', up: stackSchema },
+  { version: 14, name: 'software-configs', up: softwareConfigSchema },
   { version: 17, name: 'compute', up: computeSchema },
   { version: 19, name: 'catalog', up: catalogSchema },
   { version: 20, name: 'identity-compliance', up: identityComplianceSchema },
+  { version: 21, name: 'identity-access-rules', up: identityAccessRulesSchema },
+  { version: 22, name: 'compute-resize', up: computeResizeSchema },
 ];

@@ -37,6 +37,9 @@ export interface ApplicationCredentialRow {
   id: string; name: string; user_id: string; project_id: string; description: string | null; secret_hash: string;
   expires_at: string | null; unrestricted: number; roles: string; created_at: string;
 }
+/** A user's application credential access rule (migration 21), and which credentials are limited to it. */
+export interface AccessRuleRow { id: string; user_id: string; service: string; method: string; path: string; created_at: string }
+export interface AppCredAccessRuleRow { app_cred_id: string; access_rule_id: string; position: number }
 export interface CredentialRow { id: string; user_id: string; project_id: string | null; type: string; blob: string; extra: string; created_at: string }
 /** An OS-INHERIT assignment: it applies to the projects under its target, not to the target. */
 export interface InheritedAssignmentRow { actor_type: 'user' | 'group'; actor_id: string; target_type: 'project' | 'domain'; target_id: string; role_id: string }
@@ -115,6 +118,8 @@ export interface Tables {
   system_assignments: SystemAssignmentRow;
   credentials: CredentialRow;
   application_credentials: ApplicationCredentialRow;
+  access_rules: AccessRuleRow;
+  application_credential_access_rules: AppCredAccessRuleRow;
   tokens: TokenRow;
   settings: SettingRow;
   berth_migrations: MigrationRow;
@@ -132,6 +137,8 @@ export interface Tables {
   stacks: StackRow;
   stack_resources: StackResourceRow;
   stack_events: StackEventRow;
+  software_configs: SoftwareConfigRow;
+  software_deployments: SoftwareDeploymentRow;
   flavors: FlavorRow;
   compute_servers: ComputeServerRow;
   keypairs: KeypairRow;
@@ -172,6 +179,12 @@ export interface StackEventRow {
   seq: Generated<number>; id: string; stack_id: string; resource_name: string; resource_type: string; physical_id: string;
   action: string; status: string; reason: string; created_at: string;
 }
+/** Heat software configs and deployments (migration 14): `body` holds config, inputs, outputs and options as JSON. */
+export interface SoftwareConfigRow { id: string; project_id: string; name: string; group_name: string; body: string; created_at: string }
+export interface SoftwareDeploymentRow {
+  id: string; project_id: string; config_id: string; server_id: string; input_values: string; output_values: string;
+  action: string; status: string; status_reason: string; created_at: string; updated_at: string | null;
+}
 
 /** A compute flavor (migration 17): vcpus, ram (MiB) and disk (GiB) become a server's cpu, memory and disk; extra_specs JSON. */
 export interface FlavorRow {
@@ -182,6 +195,8 @@ export interface FlavorRow {
 export interface ComputeServerRow {
   uuid: string; project_id: string; flavor_id: string; image_id: string; key_name: string | null; metadata: string;
   suspended: number; locked: number; created_at: string;
+  /** The flavor before a resize that waits for confirmation (migration 22); null otherwise. */
+  resize_from?: string | null;
 }
 /** A user's keypair. */
 export interface KeypairRow { user_id: string; name: string; type: string; public_key: string; fingerprint: string; created_at: string }

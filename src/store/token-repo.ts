@@ -31,7 +31,8 @@ export const getTokenWithScope = (q: Queryable, hash: string) =>
     .leftJoin('domains as d', 'd.id', 't.domain_id')
     .select([
       't.hash', 't.user_id', 't.project_id', 't.domain_id', 't.methods', 't.audit_id', 't.issued_at', 't.expires_at', 't.app_cred_id',
-      'u.name as user_name', 'u.enabled as user_enabled', 'u.domain_id as user_domain_id',
+      'u.name as user_name', 'u.enabled as user_enabled', 'u.domain_id as user_domain_id', 'u.password_changed_at as user_password_changed_at',
+      'u.password_hash as user_password_hash',
       'ud.name as user_domain_name', 'ud.enabled as user_domain_enabled',
       'p.name as project_name', 'p.enabled as project_enabled', 'p.domain_id as project_domain_id', 'p.parent_id as project_parent_id',
       'pd.name as project_domain_name', 'pd.enabled as project_domain_enabled',

@@ -12,11 +12,12 @@ import { enforce } from '../auth.js';
 import { actorOf } from '../container/actor.js';
 import type { ComputeDeps } from './deps.js';
 import { renderInstanceAction } from './render.js';
-import { ServerId } from './schemas.js';
-import { findServer, requireUnlocked } from './servers.js';
+import { CreateImageBody, RebuildBody, ResizeBody, ServerId } from './schemas.js';
+import { createServerImage, decideResize, rebuildServer, resizeServer } from './server-changes.js';
+import { findServer, renderOne, requireUnlocked } from './servers.js';
+import { baseUrl } from '../server.js';
 
 const Empty = Type.Union([Type.Null(), Type.Object({}, { additionalProperties: true })]);
-const Later = Type.Unknown();
 /** One action per request, as Nova's `POST /servers/{id}/action`. */
 const ActionBody = Type.Object({
   'os-stop': Type.Optional(Empty),
@@ -29,11 +30,11 @@ const ActionBody = Type.Object({
   lock: Type.Optional(Type.Union([Type.Null(), Type.Object({ locked_reason: Type.Optional(Type.String({ maxLength: 255 })) }, { additionalProperties: false })])),
   unlock: Type.Optional(Empty),
   'os-getConsoleOutput': Type.Optional(Type.Object({ length: Type.Optional(Type.Union([Type.Integer({ minimum: -1 }), Type.String({ pattern: '^-?[0-9]{1,9}$' }), Type.Null()])) }, { additionalProperties: false })),
-  createImage: Type.Optional(Later),
-  rebuild: Type.Optional(Later),
-  resize: Type.Optional(Later),
-  confirmResize: Type.Optional(Later),
-  revertResize: Type.Optional(Later),
+  createImage: Type.Optional(CreateImageBody),
+  rebuild: Type.Optional(RebuildBody),
+  resize: Type.Optional(ResizeBody),
+  confirmResize: Type.Optional(Empty),
+  revertResize: Type.Optional(Empty),
 }, { additionalProperties: false, minProperties: 1, maxProperties: 1 });
 const ActionParams = Type.Object({ server_id: Type.String({ minLength: 1, maxLength: 255 }), request_id: Type.String({ minLength: 1, maxLength: 255 }) });
 
@@ -48,8 +49,6 @@ const desired: Record<string, { action: DesiredAction; rule: string }> = {
   resume: { action: 'unpause', rule: 'os_compute_api:os-suspend-server:resume' },
 };
 
-const notYet = (what: string) => new BerthError('bad_request', `${what} is not supported by this cloud yet.`);
-
 /** Server actions through the container core; a wrong state is Nova's 409. */
 export function serverActionRoutes(app: App, deps: ComputeDeps): void {
   const q = () => deps.db.kysely;
@@ -61,7 +60,8 @@ export function serverActionRoutes(app: App, deps: ComputeDeps): void {
       await deps.core.act(actor, c.uuid, action);
     } catch (e) {
       if (e instanceof BerthError && e.code === 'invalid_state') {
-        const s = serverState(c, (await computeRepo.getServer(q(), c.uuid))?.suspended === 1);
+        const row = await computeRepo.getServer(q(), c.uuid);
+        const s = serverState(c, row?.suspended === 1, Boolean(row?.resize_from));
         throw new BerthError('conflict', `Cannot '${name}' instance ${c.uuid} while it is in vm_state ${s.vmState}`);
       }
       throw e;
@@ -101,9 +101,30 @@ export function serverActionRoutes(app: App, deps: ComputeDeps): void {
         const { value } = await deps.core.call<string>(actor, c.uuid, 'logs', 'logs', { stdout: true, stderr: true, timestamps: false, tail: n < 0 ? 'all' : n }, { journal: false });
         return { output: value };
       }
-      case 'createImage': throw notYet('Creating an image of a server (createImage)');
-      case 'rebuild': throw notYet('Rebuilding a server');
-      case 'resize': case 'confirmResize': case 'revertResize': throw notYet('Resizing a server');
+      case 'createImage': {
+        enforce(deps.policy, req, 'os_compute_api:servers:create_image', target);
+        await requireUnlocked(deps, req, c);
+        const imageId = await createServerImage(deps, actor, c, req.body.createImage!);
+        // Microversion 2.1: the image is named by the Location header only (2.45 adds a body).
+        return reply.code(202).header('Location', `${baseUrl(req)}/image/v2/images/${imageId}`).send();
+      }
+      case 'rebuild': {
+        enforce(deps.policy, req, 'os_compute_api:servers:rebuild', target);
+        await requireUnlocked(deps, req, c);
+        const row = await rebuildServer(deps, actor, c, req.body.rebuild!);
+        return reply.code(202).send({ server: { ...(await renderOne(deps, req, row)), adminPass: '' } });
+      }
+      case 'resize':
+        enforce(deps.policy, req, 'os_compute_api:servers:resize', target);
+        await requireUnlocked(deps, req, c);
+        await resizeServer(deps, actor, c, req.body.resize!);
+        return reply.code(202).send();
+      case 'confirmResize':
+      case 'revertResize':
+        enforce(deps.policy, req, `os_compute_api:servers:${name === 'confirmResize' ? 'confirm_resize' : 'revert_resize'}`, target);
+        await requireUnlocked(deps, req, c);
+        await decideResize(deps, actor, c, name);
+        return reply.code(name === 'confirmResize' ? 204 : 202).send();
       default: throw new BerthError('bad_request', `There is no such action: ${name}`);
     }
   });

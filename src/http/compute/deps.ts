@@ -4,6 +4,12 @@ import type { Logger } from '../../core/log.js';
 import type { ContainerCore } from '../../container/core.js';
 import type { QuotaBook } from '../../container/quota-book.js';
 import type { ContainerImages } from '../../image/resolve.js';
+import type { ImageService } from '../../image/service.js';
+import type { AgentHub } from '../../server/hub.js';
+import type { ChangeBus } from '../../server/changes.js';
+import type { ContainerSnapshot } from '../../container/snapshot.js';
+import type { ContainerRebuild } from '../../container/rebuild.js';
+import type { KeyInjector } from '../../compute/key-injector.js';
 
 export interface ComputeDeps {
   db: Database;
@@ -13,4 +19,13 @@ export interface ComputeDeps {
   quotas: QuotaBook;
   /** Glance images as servers boot them; without it a server create is refused. */
   images?: ContainerImages;
+  /** With the image service, its hosts' agents and the cluster secret, servers can be snapshotted (createImage). */
+  hub?: AgentHub;
+  bus?: ChangeBus;
+  imageService?: ImageService;
+  clusterSecret?: string;
+  /** Made by computeService from the above when they are given. */
+  snapshots?: ContainerSnapshot;
+  rebuilds?: ContainerRebuild;
+  keys?: KeyInjector;
 }

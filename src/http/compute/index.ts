@@ -11,6 +11,10 @@ import { serverActionRoutes } from './actions.js';
 import { keypairRoutes } from './keypairs.js';
 import { metadataRoutes } from './metadata.js';
 import { quotaRoutes } from './quotas.js';
+import { ContainerSnapshot } from '../../container/snapshot.js';
+import { ContainerRebuild } from '../../container/rebuild.js';
+import { ContainerWaiter } from '../../container/waiter.js';
+import { KeyInjector } from '../../compute/key-injector.js';
 
 export type { ComputeDeps } from './deps.js';
 
@@ -27,7 +31,22 @@ const header = (req: FastifyRequest, name: string) => {
 };
 
 /** The compute service (Nova v2.1 subset, a server is a container) under /compute. */
-export async function computeService(app: FastifyInstance, deps: ComputeDeps): Promise<void> {
+export async function computeService(app: FastifyInstance, given: ComputeDeps): Promise<void> {
+  const deps = { ...given };
+  const { hub, bus, imageService, clusterSecret, core, db, log } = deps;
+  if (hub && imageService && clusterSecret) deps.snapshots ??= new ContainerSnapshot({ core, hub, images: imageService, clusterSecret, log });
+  if (bus) {
+    deps.rebuilds ??= new ContainerRebuild({ db, bus, core });
+    if (!deps.keys) {
+      const waiter = new ContainerWaiter(db, bus);
+      const keys = new KeyInjector({ core, waiter, log });
+      deps.keys = keys;
+      app.addHook('onClose', async () => {
+        waiter.close();
+        await keys.idle();
+      });
+    }
+  }
   await typed(app).register(async (scope) => {
     scope.setErrorHandler(novaErrorHandler);
     scope.setNotFoundHandler((req, reply) => sendNovaError(reply, {

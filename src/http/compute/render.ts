@@ -24,7 +24,7 @@ export function renderBrief(req: FastifyRequest, c: ContainerRow) {
 
 /** Nova's server view (2.1) of a container and what the compute face keeps for it. */
 export function renderServer(req: FastifyRequest, c: ContainerRow, s: ComputeServerRow | undefined, host: HostInfo | undefined, showHost: boolean) {
-  const st = serverState(c, s?.suspended === 1);
+  const st = serverState(c, s?.suspended === 1, Boolean(s?.resize_from));
   const observed = JSON.parse(c.observed || '{}') as ObservedStatus['observed'];
   const addresses: Record<string, unknown[]> = {};
   for (const a of observed.addresses ?? []) {

@@ -48,3 +48,27 @@ export const ServerListQuery = Type.Object({
   tenant_id: Type.Optional(Type.String({ maxLength: 255 })),
   deleted: Type.Optional(Type.String({ maxLength: 16 })),
 }, { additionalProperties: true });
+
+/** The body of the createImage action: the snapshot's name and its image properties. */
+export const CreateImageBody = Type.Object({
+  name: Type.String({ minLength: 1, maxLength: 255 }),
+  metadata: Type.Optional(Metadata),
+}, { additionalProperties: false });
+
+/** The body of the rebuild action; the name and metadata, when given, replace the server's. */
+export const RebuildBody = Type.Object({
+  imageRef: Type.String({ minLength: 1, maxLength: 1024 }),
+  name: Type.Optional(Type.String({ minLength: 1, maxLength: 255, pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$' })),
+  metadata: Type.Optional(Metadata),
+  adminPass: Type.Optional(Type.String({ maxLength: 255 })),
+  preserve_ephemeral: Type.Optional(Type.Boolean()),
+  'OS-DCF:diskConfig': Type.Optional(Type.Union([Type.Literal('AUTO'), Type.Literal('MANUAL')])),
+  accessIPv4: Type.Optional(Type.String({ maxLength: 64 })),
+  accessIPv6: Type.Optional(Type.String({ maxLength: 64 })),
+}, { additionalProperties: false });
+
+/** The body of the resize action. */
+export const ResizeBody = Type.Object({
+  flavorRef: Type.Union([Type.String({ minLength: 1, maxLength: 1024 }), Type.Integer({ minimum: 0 })]),
+  'OS-DCF:diskConfig': Type.Optional(Type.Union([Type.Literal('AUTO'), Type.Literal('MANUAL')])),
+}, { additionalProperties: false });

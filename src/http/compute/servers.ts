@@ -42,6 +42,12 @@ export async function findServer(deps: ComputeDeps, req: FastifyRequest, who: Ac
   }
 }
 
+/** One server in Nova's detailed view. */
+export async function renderOne(deps: ComputeDeps, req: FastifyRequest, c: ContainerRow) {
+  const ctx = await serverContext(deps, [c]);
+  return renderServer(req, c, ctx.server.get(c.uuid), c.host_id ? ctx.host.get(c.host_id) : undefined, showsHost(deps, req));
+}
+
 export const showsHost = (deps: ComputeDeps, req: FastifyRequest) =>
   deps.policy.check('os_compute_api:os-extended-server-attributes', { userId: req.auth.userId, projectId: req.auth.projectId, roles: req.auth.roles.map((r) => r.name) }, {});
 
@@ -50,10 +56,7 @@ export function serverRoutes(app: App, deps: ComputeDeps): void {
   const q = () => deps.db.kysely;
   const who = (req: FastifyRequest) => actorOf(deps.policy, req);
 
-  const render = async (req: FastifyRequest, c: ContainerRow) => {
-    const ctx = await serverContext(deps, [c]);
-    return renderServer(req, c, ctx.server.get(c.uuid), c.host_id ? ctx.host.get(c.host_id) : undefined, showsHost(deps, req));
-  };
+  const render = (req: FastifyRequest, c: ContainerRow) => renderOne(deps, req, c);
 
   app.post('/servers', { schema: { body: ServerCreate } }, async (req, reply) => {
     enforce(deps.policy, req, 'os_compute_api:servers:create', { project_id: req.auth.projectId });
@@ -74,7 +77,8 @@ export function serverRoutes(app: App, deps: ComputeDeps): void {
     const fit = imageFitProblem(flavor, image);
     if (fit) throw new BerthError('bad_request', fit);
     const keyName = b.key_name ?? null;
-    if (keyName && !(await computeRepo.getKeypair(q(), req.auth.userId, keyName))) throw new BerthError('bad_request', `Invalid key_name provided: keypair ${keyName} was not found.`);
+    const key = keyName ? await computeRepo.getKeypair(q(), req.auth.userId, keyName) : undefined;
+    if (keyName && !key) throw new BerthError('bad_request', `Invalid key_name provided: keypair ${keyName} was not found.`);
     let zone: string | undefined;
     let host: string | undefined;
     if (b.availability_zone) {
@@ -112,6 +116,8 @@ export function serverRoutes(app: App, deps: ComputeDeps): void {
         throw e;
       }
     }
+    // The key goes into each server once it runs (after this answer).
+    if (key && deps.keys) for (const c of made) void deps.keys.inject(actor, c.uuid, key.public_key);
     reply.code(202);
     return { server: { ...renderBrief(req, made[0]), 'OS-DCF:diskConfig': 'MANUAL', security_groups: [{ name: 'default' }], adminPass: '' } };
   });

@@ -119,7 +119,7 @@ export class HijackRoutes {
         if (!m) continue;
         const params: Record<string, string> = {};
         r.names.forEach((n, i) => (params[n] = decodeURIComponent(m[i + 1])));
-        const auth = await authenticate(this.#tokens, req.headers['x-auth-token']);
+        const auth = await authenticate(this.#tokens, req.headers['x-auth-token'], { method: r.method, path: u.pathname });
         const actor = dockerActor(this.#policy, auth, requestId);
         await r.handler({ req, socket, head, params, query: u.searchParams, auth, actor, apiVersion: version ?? MAX_API_VERSION, requestId });
         return;

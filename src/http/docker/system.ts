@@ -25,7 +25,6 @@ const REFUSED: [string, number, string][] = [
   ['/grpc', 501, 'BuildKit is not served: Berth builds with the classic builder (DOCKER_BUILDKIT=0).'],
   ['/distribution', 501, 'There is no registry behind Berth: load images with docker load or openstack image create.'],
   ['/commit', 501, 'docker commit is not served here yet; use openstack appcontainer commit.'],
-  ['/containers/prune', 501, 'Pruning is not served; remove containers with docker rm.'],
   ['/images/prune', 501, 'Pruning is not served; remove images with docker rmi.'],
   ['/build/prune', 501, 'Berth keeps no build cache to prune.'],
   ['/system/df', 501, 'docker system df is not served by Berth.'],
@@ -58,7 +57,7 @@ export function systemRoutes(app: FastifyInstance, deps: DockerDeps): void {
     const containers = await deps.core.list(actor, { allProjects: false, sortKey: 'created_at', sortDir: 'asc' });
     const count = (s: string) => containers.filter((c) => c.status === s).length;
     const hosts = (await repo.listHosts(deps.db.kysely)).filter((h) => h.enabled === 1 && h.forced_down === 0);
-    const images = await deps.images.list(dockerImageActor(deps.policy, req.auth), { hidden: false, limit: 1000 } as never).catch(() => ({ images: [] }));
+    const images = await deps.images.list({ ...dockerImageActor(deps.policy, req.auth), admin: false }, { containerFormat: 'docker', status: 'active', hidden: false, tags: [], properties: {}, memberStatus: 'accepted', sort: [], limit: 1000 }).catch(() => ({ images: [] }));
     return {
       ID: deps.cloudId,
       Containers: containers.length,
@@ -85,6 +84,18 @@ export function systemRoutes(app: FastifyInstance, deps: DockerDeps): void {
       Swarm: { NodeID: '', NodeAddr: '', LocalNodeState: 'inactive', ControlAvailable: false, Error: '', RemoteManagers: null },
       LiveRestoreEnabled: true, Isolation: '', InitBinary: '', SecurityOptions: [], Warnings: [],
     };
+  });
+
+  // `docker inspect NAME` without --type asks for a container, an image, then a network, a volume and a
+  // plugin: those lookups answer Docker's not-found words, so the CLI ends with "No such object".
+  app.get<{ Params: { id: string } }>('/networks/:id', async (req) => {
+    throw new BerthError('not_found', `network ${req.params.id} not found`);
+  });
+  app.get<{ Params: { id: string } }>('/volumes/:id', async (req) => {
+    throw new BerthError('not_found', `get ${req.params.id}: no such volume`);
+  });
+  app.get<{ Params: { id: string } }>('/plugins/:id/json', async (req) => {
+    throw new BerthError('not_found', `plugin ${req.params.id} not found`);
   });
 
   for (const [prefix, status, message] of REFUSED) {

@@ -10,6 +10,8 @@ import * as appCreds from '../../store/app-cred-repo.js';
 import * as roles from '../../store/role-repo.js';
 import { hashPassword } from '../../identity/password.js';
 import { expiryMs } from '../../identity/app-creds.js';
+import { accessRuleProblem, type AccessRule } from '../../identity/access-rules.js';
+import type { Queryable } from '../../store/db.js';
 import { enforce } from '../auth.js';
 import { notFoundError } from '../errors.js';
 import type { IdentityDeps } from './deps.js';
@@ -24,6 +26,12 @@ import { loadUser } from './users.js';
  */
 
 const RoleRef = Type.Object({ id: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })), name: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })) });
+const AccessRuleRef = Type.Object({
+  id: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  service: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  method: Type.Optional(Type.String({ minLength: 1, maxLength: 16 })),
+  path: Type.Optional(Type.String({ minLength: 1, maxLength: 225 })),
+}, { additionalProperties: false });
 const AppCredCreate = Type.Object({
   application_credential: Type.Object({
     name: Type.String({ minLength: 1, maxLength: 255 }),
@@ -32,7 +40,7 @@ const AppCredCreate = Type.Object({
     expires_at: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 64 }), Type.Null()])),
     roles: Type.Optional(Type.Array(RoleRef, { maxItems: 100 })),
     unrestricted: Type.Optional(Type.Union([Type.Boolean(), Type.Null()])),
-    access_rules: Type.Optional(Type.Array(Type.Unknown(), { maxItems: 0 })),
+    access_rules: Type.Optional(Type.Union([Type.Array(AccessRuleRef, { maxItems: 100 }), Type.Null()])),
   }),
 });
 const UserParam = Type.Object({ user: Type.String({ minLength: 1, maxLength: 255 }) });
@@ -43,13 +51,14 @@ export function applicationCredentialRoutes(app: App, deps: IdentityDeps): void 
   const q = () => deps.db.kysely;
   const render = async (req: FastifyRequest, c: ApplicationCredentialRow) => {
     const out = [];
+    const rules = (await appCreds.accessRulesOf(q(), c.id)).map((r) => ({ id: r.id, service: r.service, method: r.method, path: r.path }));
     for (const id of JSON.parse(c.roles) as string[]) {
       const r = await roles.getRole(q(), id);
       if (r) out.push({ id: r.id, name: r.name, domain_id: r.domain_id ?? null });
     }
     return {
       id: c.id, name: c.name, description: c.description, user_id: c.user_id, project_id: c.project_id, expires_at: c.expires_at,
-      unrestricted: c.unrestricted === 1, system: null, roles: out, links: { self: `${v3(req)}/users/${c.user_id}/application_credentials/${c.id}` },
+      unrestricted: c.unrestricted === 1, system: null, roles: out, access_rules: rules, links: { self: `${v3(req)}/users/${c.user_id}/application_credentials/${c.id}` },
     };
   };
   const load = async (user: string, id: string) => {
@@ -78,6 +87,7 @@ export function applicationCredentialRoutes(app: App, deps: IdentityDeps): void 
       return r.id;
     });
     await loadUser(q(), user);
+    const rules = await resolveAccessRules(q(), user, b.access_rules ?? []);
     const secret = b.secret ?? randomBytes(48).toString('base64url');
     const row: ApplicationCredentialRow = {
       id: newId(), name: b.name, user_id: user, project_id: projectId, description: b.description ?? null,
@@ -87,7 +97,10 @@ export function applicationCredentialRoutes(app: App, deps: IdentityDeps): void 
     const duplicate = () => new BerthError('conflict', `Conflict occurred attempting to store application credential - Duplicate entry found with name ${b.name}.`);
     if (await appCreds.getAppCredByName(q(), user, b.name)) throw duplicate();
     try {
-      await appCreds.insertAppCred(q(), row);
+      await deps.db.tx(async (trx) => {
+        await appCreds.insertAppCred(trx, row);
+        await saveAccessRules(trx, row.id, user, rules);
+      });
     } catch (e) {
       if (isUniqueViolation(e)) throw duplicate();
       throw e;
@@ -117,4 +130,37 @@ export function applicationCredentialRoutes(app: App, deps: IdentityDeps): void 
     deps.tokens.forget();
     return reply.code(204).send();
   });
+}
+
+type RuleRef = { id?: string; service?: string; method?: string; path?: string };
+type ResolvedRule = { id: string; rule: AccessRule; existing: boolean };
+
+/**
+ * The rules a new application credential names: an `id` names one of the user's rules; a service,
+ * method and path name a rule, the user's existing one when they have it (as Keystone reuses it).
+ */
+async function resolveAccessRules(q: Queryable, user: string, refs: RuleRef[]): Promise<ResolvedRule[]> {
+  const out: ResolvedRule[] = [];
+  for (const ref of refs) {
+    if (ref.service === undefined || ref.method === undefined || ref.path === undefined) {
+      const found = ref.id === undefined ? undefined : await appCreds.getAccessRule(q, ref.id);
+      if (ref.id === undefined) throw new BerthError('bad_request', "Invalid input for field 'access_rules': a rule needs an id, or a service, a method and a path.");
+      if (!found || found.user_id !== user) throw notFoundError('access rule', ref.id);
+      out.push({ id: found.id, rule: found, existing: true });
+      continue;
+    }
+    const rule = { service: ref.service, method: ref.method, path: ref.path };
+    const problem = accessRuleProblem(rule);
+    if (problem) throw new BerthError('bad_request', problem);
+    const found = await appCreds.findAccessRule(q, user, rule);
+    out.push(found ? { id: found.id, rule, existing: true } : { id: newId(), rule, existing: false });
+  }
+  return out.filter((r, i) => out.findIndex((o) => o.id === r.id) === i);
+}
+
+async function saveAccessRules(q: Queryable, appCredId: string, user: string, rules: ResolvedRule[]): Promise<void> {
+  for (const [i, r] of rules.entries()) {
+    if (!r.existing) await appCreds.insertAccessRule(q, { id: r.id, user_id: user, ...r.rule, created_at: new Date().toISOString() });
+    await appCreds.linkAccessRule(q, appCredId, r.id, i);
+  }
 }

@@ -15,6 +15,7 @@ import { impliedRoleRoutes } from './implied-roles.js';
 import { systemRoleRoutes } from './system-roles.js';
 import { credentialRoutes } from './credentials.js';
 import { applicationCredentialRoutes } from './application-credentials.js';
+import { accessRuleRoutes } from './access-rules.js';
 
 export type { IdentityDeps } from './deps.js';
 
@@ -49,5 +50,6 @@ export async function identityService(app: FastifyInstance, deps: IdentityDeps):
     systemRoleRoutes(v3, deps);
     credentialRoutes(v3, deps);
     applicationCredentialRoutes(v3, deps);
+    accessRuleRoutes(v3, deps);
   }, { prefix: '/identity/v3' });
 }

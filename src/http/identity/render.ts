@@ -3,6 +3,7 @@ import type { DomainRow, GroupRow, ProjectRow, RoleRow, UserRow } from '../../st
 import { baseUrl } from '../server.js';
 import type { TokenInfo } from '../../identity/tokens.js';
 import { buildCatalog } from '../../identity/catalog.js';
+import { complianceOff, passwordExpiresAt, type ComplianceConfig } from '../../identity/compliance.js';
 import { parseExtra } from './extra.js';
 
 /** Keystone's JSON shapes, built from rows. */
@@ -57,10 +58,13 @@ export function renderRole(req: FastifyRequest, r: RoleRow) {
 
 const micro = (iso: string) => iso.replace(/\.(\d{3})Z$/, '.$1000Z');
 
-export function renderToken(req: FastifyRequest, t: TokenInfo, region: string, withCatalog: boolean) {
+/** A token as Keystone shows it; `compliance` gives the user's password expiry. */
+export function renderToken(req: FastifyRequest, t: TokenInfo, region: string, withCatalog: boolean, compliance: ComplianceConfig = complianceOff) {
+  const expires = passwordExpiresAt(compliance, t.passwordChangedAt);
   const token: Record<string, unknown> = {
     methods: t.methods,
-    user: { id: t.userId, name: t.userName, domain: { id: t.userDomainId, name: t.userDomainName }, password_expires_at: null },
+    user: { id: t.userId, name: t.userName, domain: { id: t.userDomainId, name: t.userDomainName },
+      password_expires_at: expires === null ? null : expires.replace(/\.(\d{3})Z$/, '.$1000') },
     audit_ids: [t.auditId],
     expires_at: micro(t.expiresAt),
     issued_at: micro(t.issuedAt),
@@ -71,7 +75,10 @@ export function renderToken(req: FastifyRequest, t: TokenInfo, region: string, w
   } else if (t.domainId) {
     token.domain = { id: t.domainId, name: t.domainName };
   }
-  if (t.appCred) token.application_credential = { id: t.appCred.id, name: t.appCred.name, restricted: t.appCred.restricted };
+  if (t.appCred) {
+    const { id, name, restricted, accessRules } = t.appCred;
+    token.application_credential = { id, name, restricted, ...(accessRules.length > 0 ? { access_rules: accessRules } : {}) };
+  }
   if (t.projectId || t.domainId) {
     token.roles = t.roles.map((r) => ({ id: r.id, name: r.name }));
     if (withCatalog) token.catalog = buildCatalog(baseUrl(req), region);

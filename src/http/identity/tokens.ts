@@ -150,7 +150,7 @@ export function tokenRoutes(app: App, deps: IdentityDeps): void {
     const { token, info } = await deps.tokens.issue(deps.db.kysely, who.userId, scope, who.methods, who.expiresAt, appCredId);
     const nocatalog = flag(req.query.nocatalog);
     reply.code(201).header('X-Subject-Token', token);
-    return renderToken(req, info, deps.region, !nocatalog);
+    return renderToken(req, info, deps.region, !nocatalog, deps.compliance);
   });
 
   const validateSubject = async (req: FastifyRequest) => {
@@ -162,7 +162,7 @@ export function tokenRoutes(app: App, deps: IdentityDeps): void {
   app.get('/auth/tokens', { schema: { querystring: TokenQuery } }, async (req, reply) => {
     const info = await validateSubject(req);
     reply.header('X-Subject-Token', subjectToken(req));
-    return renderToken(req, info, deps.region, !flag(req.query.nocatalog));
+    return renderToken(req, info, deps.region, !flag(req.query.nocatalog), deps.compliance);
   });
   app.head('/auth/tokens', async (req, reply) => {
     await validateSubject(req);

@@ -3,11 +3,12 @@ import { Type } from '@sinclair/typebox';
 import type { App } from '../app-type.js';
 import { BerthError } from '../../core/errors.js';
 import { resourceTypes, schemaOf, typeNames } from '../../stack/resources/index.js';
-import { VERSION_ALIASES, VERSION_DATES } from '../../stack/template/index.js';
+import { templateFunctions, VERSION_ALIASES, VERSION_DATES } from '../../stack/template/index.js';
+import { typeTemplate } from '../../stack/resources/type-template.js';
 import type { PropertySchema } from '../../stack/template/index.js';
 import { stackRequestOf } from './body.js';
 import { allow, callerOf, type StackHttpDeps } from './deps.js';
-import { ResourceTypesQuery, Validate } from './schemas.js';
+import { FunctionsQuery, ResourceTypesQuery, TypeTemplateQuery, Validate } from './schemas.js';
 
 function propertyView(p: PropertySchema): Record<string, unknown> {
   const constraints: unknown[] = [];
@@ -24,7 +25,7 @@ export function catalogRoutes(app: App, deps: StackHttpDeps): void {
     allow(deps, req, 'validate_template');
     const b = req.body;
     const r = stackRequestOf(b);
-    const p = deps.stacks.check(callerOf(deps, req), r.template, r.parameters, r.environment);
+    const p = deps.stacks.check(callerOf(deps, req), r.template, r.parameters, r.environment, r.files);
     const parameters: Record<string, unknown> = {};
     for (const d of Object.values(p.template.parameters)) {
       parameters[d.name] = {
@@ -55,6 +56,22 @@ export function catalogRoutes(app: App, deps: StackHttpDeps): void {
       support_status: { status: 'SUPPORTED', version: null, message: null, previous_status: null },
       description: resourceTypes[req.params.type]?.description ?? '',
     };
+  });
+
+  app.get('/resource_types/:type/template', { schema: { params: Type.Object({ type: Type.String() }), querystring: TypeTemplateQuery } }, async (req) => {
+    allow(deps, req, 'generate_template');
+    const schema = schemaOf(req.params.type);
+    if (!schema) throw new BerthError('not_found', `The Resource Type (${req.params.type}) could not be found.`);
+    const kind = req.query.template_type ?? 'cfn';
+    if (kind !== 'hot' && kind !== 'cfn') throw new BerthError('bad_request', `Template type is not supported: Invalid template type "${kind}", valid types are: cfn, hot.`);
+    return typeTemplate(req.params.type, schema, kind);
+  });
+
+  app.get('/template_versions/:version/functions', { schema: { params: Type.Object({ version: Type.String() }), querystring: FunctionsQuery } }, async (req) => {
+    allow(deps, req, 'list_template_functions');
+    const functions = templateFunctions(req.params.version, req.query.with_condition_func === true);
+    if (!functions) throw new BerthError('not_found', `Template with version ${req.params.version} not found`);
+    return { template_functions: functions };
   });
 
   app.get('/template_versions', async (req) => {

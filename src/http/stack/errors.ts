@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { isBerthError } from '../../core/errors.js';
 import { TemplateError } from '../../stack/template/index.js';
-import { toErrorAnswer } from '../errors.js';
+import { toErrorAnswer, type ErrorAnswer } from '../errors.js';
 
 const explanations: Record<number, string> = {
   400: 'The server could not comply with the request since it is either malformed or otherwise incorrect.',
@@ -36,6 +36,11 @@ export function sendHeatError(err: unknown, req: FastifyRequest, reply: FastifyR
     : toErrorAnswer(err, req.id);
   if (a.status >= 500) req.log.error({ err }, 'unexpected error');
   const type = err instanceof TemplateError ? 'StackValidationFailed' : isBerthError(err) ? types[err.code] ?? err.code : byStatus[a.status] ?? 'HTTPException';
+  return sendHeatAnswer(reply, a, type);
+}
+
+/** An answer decided before the orchestration routes (the server's framework errors) in Heat's format. */
+export function sendHeatAnswer(reply: FastifyReply, a: ErrorAnswer, type = byStatus[a.status] ?? 'HTTPException'): FastifyReply {
   return reply.code(a.status).type('application/json').send({
     code: a.status, title: a.title, explanation: explanations[a.status] ?? a.title,
     error: { message: a.message, type, traceback: null },

@@ -3,6 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { App } from '../app-type.js';
 import { BerthError } from '../../core/errors.js';
 import * as repo from '../../store/stack-repo.js';
+import type { StackResourceRow } from '../../store/schema.js';
 import { stackOutputs } from '../../stack/outputs.js';
 import { allow, type StackHttpDeps } from './deps.js';
 import { renderEvent, renderResource } from './render.js';
@@ -13,6 +14,25 @@ const NameIdResEvent = Type.Object({ name: Type.String(), id: Type.String(), res
 const NameIdOutput = Type.Object({ name: Type.String(), id: Type.String(), output: Type.String() });
 
 const many = (v: string | string[] | undefined) => (v === undefined ? undefined : [v].flat().flatMap((x) => x.split(',')).filter(Boolean));
+
+/**
+ * Heat's resource list filters: each of name, type, status, action, id and physical_resource_id (one
+ * value or several) keeps the resources matching one of its values; a status is `CREATE_COMPLETE` or its
+ * last part (`COMPLETE`).
+ */
+function resourceFilter(query: Record<string, unknown>) {
+  const field = (k: string) => many(query[k] as string | string[] | undefined);
+  const names = field('name');
+  const types = field('type');
+  const statuses = field('status');
+  const actions = field('action');
+  const ids = field('id');
+  const physical = field('physical_resource_id');
+  return (r: StackResourceRow) => (!names || names.includes(r.name)) && (!types || types.includes(r.type))
+    && (!statuses || statuses.includes(r.status) || statuses.includes(`${r.action}_${r.status}`))
+    && (!actions || actions.includes(r.action)) && (!ids || ids.includes(r.id))
+    && (!physical || physical.includes(r.physical_id ?? ''));
+}
 
 export function partRoutes(app: App, deps: StackHttpDeps): void {
   const q = () => deps.db.kysely;
@@ -25,7 +45,7 @@ export function partRoutes(app: App, deps: StackHttpDeps): void {
     const depth = req.query.nested_depth ?? 0;
     // Group members are one level down: shown from nested_depth 1.
     const shown = rows.filter((r) => depth > 0 || !/\.\d+$/.test(r.name) || !rows.some((g) => g.type === 'OS::Heat::ResourceGroup' && r.name.startsWith(`${g.name}.`)));
-    return { resources: shown.map((r) => renderResource(req, s, r, req.query.with_detail === true)) };
+    return { resources: shown.filter(resourceFilter(req.query)).map((r) => renderResource(req, s, r, req.query.with_detail === true)) };
   });
 
   app.get('/stacks/:name/:id/resources/:resource', { schema: { params: NameIdRes } }, async (req) => {

@@ -79,5 +79,8 @@ export const ResourceTypesQuery = Type.Object({
   with_description: Type.Optional(Type.Boolean()),
 }, { additionalProperties: true });
 
+export const TypeTemplateQuery = Type.Object({ template_type: Type.Optional(Type.String()) }, { additionalProperties: true });
+export const FunctionsQuery = Type.Object({ with_condition_func: Type.Optional(Type.Boolean()) }, { additionalProperties: true });
+
 export const Ident = Type.Object({ ident: Type.String() });
 export const NameId = Type.Object({ name: Type.String(), id: Type.String() });

@@ -35,7 +35,7 @@ export function stackRoutes(app: App, deps: StackHttpDeps): void {
     allow(deps, req, 'create');
     const b = req.body;
     const s = await deps.stacks.create(callerOf(deps, req), b.stack_name, stackRequestOf(b));
-    return reply.code(201).send({ stack: { id: s.id, links: [{ href: stackUrl(req, s), rel: 'self' }] } });
+    return reply.code(201).header('Location', stackUrl(req, s)).send({ stack: { id: s.id, links: [{ href: stackUrl(req, s), rel: 'self' }] } });
   });
 
   app.get('/stacks', { schema: { querystring: ListQuery } }, async (req) => {

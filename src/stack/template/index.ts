@@ -13,5 +13,7 @@ export { resolveParameters, type ParameterEnvironment } from './parameters.js';
 export { evaluateConditions, isEnabled } from './conditions.js';
 export { dependencyGraph } from './graph.js';
 export { resolveValue, ALL_ATTRIBUTES } from './resolve.js';
+export { checkFiles } from './files.js';
 export { VERSION_ALIASES, VERSION_DATES } from './versions.js';
 export { PSEUDO_PARAMETERS } from './get-param.js';
+export { templateFunctions, type TemplateFunction } from './functions-doc.js';

@@ -142,7 +142,7 @@ const errors: { name: string; value: unknown; message: string; version?: string 
   { name: 'contains of a number', value: { contains: ['a', 1] }, message: 'contains: Second argument to "contains" should be a sequence.' },
   { name: 'filter with three arguments', value: { filter: [[], [], []] }, message: 'filter: "filter" expected 2 arguments of the form [values, sequence] but got 3 arguments instead' },
   { name: 'yaql is not supported', value: { yaql: { expression: '1', data: {} } }, message: 'yaql: Unknown function "yaql": Berth does not support it' },
-  { name: 'get_file is not supported', value: { a: { get_file: 'x' } }, message: 'a.get_file: Unknown function "get_file": Berth does not support it' },
+  { name: 'get_file of a file not sent', value: { a: { get_file: 'x' } }, message: 'a.get_file: No content found in the "files" section for get_file path: x' },
 ];
 for (const c of errors) {
   test(`resolve refuses: ${c.name}`, () => {

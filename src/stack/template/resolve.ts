@@ -5,6 +5,7 @@
 import { cfnSelect, filterList, listConcat, mapMerge, mapReplace, repeat } from './collection-functions.js';
 import { conditionHolds, containsValue, tableEnv, type ConditionEnv } from './conditions.js';
 import { fail } from './errors.js';
+import { getFile } from './files.js';
 import { getParam, PSEUDO_PARAMETERS, stepInto } from './get-param.js';
 import { cfnJoin, cfnReplace, cfnSplit, digest, listJoin, strReplace, strSplit } from './string-functions.js';
 import type { ResolveContext, Template } from './types.js';
@@ -53,6 +54,7 @@ class Resolver {
       case 'get_param': return getParam(args, this.env, path);
       case 'get_resource': return this.getResource(args, path);
       case 'get_attr': return this.getAttr(args, path);
+      case 'get_file': return getFile(args, this.ctx.files ?? {}, path);
       case 'Ref': return this.ref(args, path);
       case 'str_replace': case 'str_replace_strict': case 'str_replace_vstrict': return strReplace(name, args, path, date);
       case 'list_join': return listJoin(args, path, date);

@@ -100,6 +100,8 @@ export interface ResolveContext {
   attribute(name: string, attr: string): unknown;
   /** Pseudo parameters OS::stack_name, OS::stack_id, OS::project_id. */
   pseudo: Record<string, string>;
+  /** The files sent with the request, for get_file (none when absent). */
+  files?: Record<string, unknown>;
 }
 
 /** Dependency order: `deps[name]` lists what `name` needs first (explicit + get_resource/get_attr). */

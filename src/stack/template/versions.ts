@@ -60,8 +60,8 @@ const CONDITION_FUNCTIONS: Readonly<Record<string, Availability>> = {
   contains: { since: '2017-09-01' }, yaql: { since: '2017-09-01' },
 };
 
-/** Functions heat has that Berth does not evaluate: they need files, a parent stack or a YAQL engine. */
-const NOT_IN_BERTH = new Set(['yaql', 'get_file', 'resource_facade', 'make_url', 'Fn::GetAZs', 'Fn::MemberListToMap', 'Fn::ResourceFacade']);
+/** Functions heat has that Berth does not evaluate: they need a parent stack, a YAQL engine or availability zones. */
+const NOT_IN_BERTH = new Set(['yaql', 'resource_facade', 'make_url', 'Fn::GetAZs', 'Fn::MemberListToMap', 'Fn::ResourceFacade']);
 
 /** Where a one-key map is evaluated: in a value (properties, outputs...) or in a condition. */
 export type FunctionContext = 'value' | 'condition';
@@ -96,4 +96,10 @@ function supported(name: string): FunctionKind {
 
 function notInVersion(name: string, versionDate: string): FunctionKind {
   return { kind: 'refused', message: `The function "${name}" is not supported in this version of HOT (${versionDate})` };
+}
+
+/** The functions a template of `versionDate` offers in a context (Heat's tables, removed ones left out), in table order. */
+export function functionsOf(versionDate: string, context: FunctionContext): string[] {
+  const table = context === 'value' ? VALUE_FUNCTIONS : CONDITION_FUNCTIONS;
+  return Object.entries(table).filter(([, a]) => inRange(a, versionDate)).map(([name]) => name);
 }
