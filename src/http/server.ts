@@ -85,17 +85,7 @@ export function createApp(opts: AppOptions): FastifyInstance {
   // JSON bodies may be empty (the CLIs POST actions with no body); anything that is not JSON where JSON
   // is expected is refused by the route's schema, not by a 500.
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
-    const text = String(body);
-    if (text.trim() === '') return done(null, undefined);
-    try {
-      done(null, JSON.parse(text));
-    } catch (e) {
-      const err = new Error(`Malformed JSON in request body: ${(e as Error).message}`) as Error & { statusCode: number };
-      err.statusCode = 400;
-      done(err, undefined);
-    }
-  });
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, parseJsonBody);
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
   // The hooks every request passes through take callbacks rather than promises: on the hot path a
@@ -129,6 +119,19 @@ export function createApp(opts: AppOptions): FastifyInstance {
     sendError(req, reply, { status: 404, title: 'Not Found', message: `The resource could not be found: ${req.method} ${req.url.split('?')[0]}`, code: 'not_found' }),
   );
   return app;
+}
+
+/** A JSON body parser that takes an empty body as none and answers malformed JSON with a 400. */
+export function parseJsonBody(_req: FastifyRequest, body: string | Buffer, done: (err: Error | null, body?: unknown) => void): void {
+  const text = String(body);
+  if (text.trim() === '') return done(null, undefined);
+  try {
+    done(null, JSON.parse(text));
+  } catch (e) {
+    const err = new Error(`Malformed JSON in request body: ${(e as Error).message}`) as Error & { statusCode: number };
+    err.statusCode = 400;
+    done(err, undefined);
+  }
 }
 
 /** Requests slower than this are logged at warn whatever their status. */

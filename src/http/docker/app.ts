@@ -3,6 +3,7 @@ import Fastify, { LogController, type FastifyInstance, type FastifyReply, type F
 import { Ajv } from 'ajv';
 import { requestLogger, type Logger } from '../../core/log.js';
 import { toErrorAnswer } from '../errors.js';
+import { parseJsonBody } from '../server.js';
 import { MAX_API_VERSION, stripVersion, versionRefusal } from './version.js';
 
 /**
@@ -70,17 +71,7 @@ export function createDockerApp(opts: { log: Logger }): FastifyInstance {
   // JSON bodies may be empty or carry a wrong type (the CLI sends some with no Content-Type at all);
   // archives (build contexts, image loads, copies) stay streams for the route to read.
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
-    const text = String(body);
-    if (text.trim() === '') return done(null, undefined);
-    try {
-      done(null, JSON.parse(text));
-    } catch (e) {
-      const err = new Error(`Malformed JSON in request body: ${(e as Error).message}`) as Error & { statusCode: number };
-      err.statusCode = 400;
-      done(err, undefined);
-    }
-  });
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, parseJsonBody);
   app.removeContentTypeParser('text/plain');
   app.addContentTypeParser('*', (_req, payload, done) => done(null, payload));
 

@@ -4,7 +4,7 @@
  * rmi, and pull of an image the project already has. There is no registry behind Berth: search,
  * push and a pull of an unknown name say so.
  */
-import type { IncomingMessage } from 'node:http';
+import { drain } from '../image/data.js';
 import { PassThrough, Readable } from 'node:stream';
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -30,18 +30,6 @@ const SaveQuery = Type.Object({ names: Type.Optional(Type.Array(Type.String({ mi
 const Tail = Type.Object({ '*': Type.String() });
 
 /** After a refused load, what the client still sends is read and dropped (up to this much) so that it gets the answer. */
-const DRAIN_BYTES = 64 * 1024 * 1024;
-
-function drain(req: IncomingMessage): void {
-  if (req.complete) return;
-  let seen = 0;
-  req.on('data', (c: Buffer) => {
-    seen += c.length;
-    if (seen > DRAIN_BYTES) req.destroy();
-  });
-  req.resume();
-}
-
 const noRegistry = 'there is no registry behind Berth; load the image with docker load or openstack image create';
 
 /**

@@ -8,7 +8,8 @@ import { ImageId } from './images.js';
 /** After a refused upload, what the client still sends is read and dropped (up to this much) so that it gets the answer. */
 const DRAIN_BYTES = 64 * 1024 * 1024;
 
-function drain(req: IncomingMessage): void {
+/** Reads and drops what is left of a refused upload (up to 64 MiB), so the client sees the answer. */
+export function drain(req: IncomingMessage): void {
   if (req.complete) return;
   let seen = 0;
   req.on('data', (c: Buffer) => {
