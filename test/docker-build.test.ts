@@ -129,6 +129,6 @@ test('a body that is no tar archive is a 400; the context route wants a host cre
   const buildkit = await request(base, 'POST', '/v1.50/build?version=2', { token: tenant.token, body: '', headers: { 'Content-Type': 'application/x-tar' } });
   assert.equal(buildkit.status, 400);
   assert.match(buildkit.json.message, /DOCKER_BUILDKIT=0/);
-  const fetchContext = await request(base, 'GET', '/agent/v1/builds/00000000-0000-0000-0000-000000000000/context', { token: tenant.token });
+  const fetchContext = await request(cloud.server.url, 'GET', '/agent/v1/builds/00000000-0000-0000-0000-000000000000/context', { token: tenant.token });
   assert.equal(fetchContext.status, 401);
 });

@@ -4,7 +4,8 @@
  * every request, and prints the exports to apply it:
  *   eval "$(berth docker-env)"
  * Running it again refreshes the token. The endpoint is BERTH_DOCKER_HOST (Berth's openrc sets it), or
- * the identity URL's host on port 8375.
+ * the identity URL's host on port 8375; for a TLS endpoint, BERTH_DOCKER_CERT_PATH names the directory of
+ * the client's ca.pem, cert.pem and key.pem (exported as DOCKER_CERT_PATH with DOCKER_TLS_VERIFY=1).
  */
 import { mkdirSync, readFileSync, writeFileSync, chmodSync, existsSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -52,9 +53,12 @@ export async function dockerEnv(env: NodeJS.ProcessEnv): Promise<string> {
   const file = join(dir, 'config.json');
   writeFileSync(file, configWithToken(existsSync(file) ? readFileSync(file, 'utf8') : undefined, session.token), { mode: 0o600 });
   chmodSync(file, 0o600);
+  // A TLS endpoint: the client's ca.pem, cert.pem and key.pem are in BERTH_DOCKER_CERT_PATH.
+  const certPath = env.BERTH_DOCKER_CERT_PATH?.trim();
   return [
     `export DOCKER_HOST=${sh(host)}`,
     `export DOCKER_CONFIG=${sh(dir)}`,
+    ...(certPath ? ['export DOCKER_TLS_VERIFY=1', `export DOCKER_CERT_PATH=${sh(certPath)}`] : []),
     // Berth builds with the classic builder (POST /build).
     'export DOCKER_BUILDKIT=0',
     `# docker CLI set up for project ${session.projectName} on ${host}; run this again when the token expires.`,

@@ -39,7 +39,11 @@ function config(opts: Record<string, string | undefined>): Config {
 addSettings(program.command('server').description('run the API server (and an agent for the local Docker engine)'))
   .action(async (opts: Record<string, string | undefined>) => {
     const c = config(opts);
-    const s = await startServer(c);
+    const s = await startServer(c).catch((e: unknown) => {
+      if (!(e instanceof ConfigError)) throw e;
+      process.stderr.write(`berth: ${e.message}\n`);
+      process.exit(2);
+    });
     process.stdout.write(
       `Berth is running.\n  API:             ${s.url}  (identity ${s.url}/identity/v3)\n` +
       `  Docker endpoint: ${s.dockerHost}  (eval "$(berth docker-env)" sets up the docker CLI)\n` +

@@ -9,6 +9,10 @@ export interface Config {
   dataDir: string;
   listen: { host: string; port: number };
   dockerListen: { host: string; port: number };
+  /** PEM files of the Docker endpoint's TLS listener; with `dockerTlsCa`, clients must show a certificate it signed. */
+  dockerTlsCert: string | undefined;
+  dockerTlsKey: string | undefined;
+  dockerTlsCa: string | undefined;
   database: string;
   adminPassword: string | undefined;
   tokenTtlSeconds: number;
@@ -101,6 +105,9 @@ export const settings: Setting[] = [
   { env: 'BERTH_DATA_DIR', flag: '--data-dir', key: 'dataDir', help: 'where the SQLite file, openrc and Berth-owned engine data live', default: () => resolve('.berth'), parse: (v, n) => resolve(text(v, n)) },
   { env: 'BERTH_LISTEN', flag: '--listen', key: 'listen', help: 'address of the OpenStack-style APIs (all under path prefixes)', default: () => ({ host: '127.0.0.1', port: 8780 }), parse: hostPort },
   { env: 'BERTH_DOCKER_LISTEN', flag: '--docker-listen', key: 'dockerListen', help: 'address of the Docker Engine API endpoint', default: () => ({ host: '127.0.0.1', port: 8375 }), parse: hostPort },
+  { env: 'BERTH_DOCKER_TLS_CERT', flag: '--docker-tls-cert', key: 'dockerTlsCert', help: 'PEM certificate of the Docker endpoint: it then serves TLS only', default: () => undefined, parse: (v, n) => resolve(text(v, n)) },
+  { env: 'BERTH_DOCKER_TLS_KEY', flag: '--docker-tls-key', key: 'dockerTlsKey', help: 'PEM private key of that certificate', default: () => undefined, parse: (v, n) => resolve(text(v, n)) },
+  { env: 'BERTH_DOCKER_TLS_CA', flag: '--docker-tls-ca', key: 'dockerTlsCa', help: 'PEM CA certificate: clients of the Docker endpoint must present a certificate it signed (as dockerd --tlsverify)', default: () => undefined, parse: (v, n) => resolve(text(v, n)) },
   { env: 'BERTH_DATABASE', flag: '--database', key: 'database', help: 'sqlite:PATH or postgres://... (default: SQLite file in the data dir)', default: (c) => `sqlite:${resolve(c.dataDir ?? '.berth', 'berth.db')}`, parse: (v, n) => {
     if (!/^(sqlite:|postgres(ql)?:\/\/)/.test(v)) throw new ConfigError(`${n} must start with sqlite: or postgres:// (got "${v}")`);
     return v;
@@ -136,5 +143,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: Partial<Record<keyof C
     const name = flags[s.key] !== undefined ? s.flag : s.env;
     (out as Record<string, unknown>)[s.key] = raw === undefined ? s.default(out) : s.parse(raw, name);
   }
+  if ((out.dockerTlsCert === undefined) !== (out.dockerTlsKey === undefined))
+    throw new ConfigError('BERTH_DOCKER_TLS_CERT and BERTH_DOCKER_TLS_KEY go together: set both for a TLS Docker endpoint, or neither');
+  if (out.dockerTlsCa !== undefined && out.dockerTlsCert === undefined)
+    throw new ConfigError('BERTH_DOCKER_TLS_CA needs BERTH_DOCKER_TLS_CERT and BERTH_DOCKER_TLS_KEY (client certificates are checked on a TLS endpoint only)');
   return out as Config;
 }

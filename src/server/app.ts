@@ -1,4 +1,5 @@
-import type { Config } from '../core/config.js';
+import { readFileSync } from 'node:fs';
+import { ConfigError, type Config } from '../core/config.js';
 import { complianceOf } from '../identity/compliance.js';
 import type { Logger } from '../core/log.js';
 import type { Database } from '../store/db.js';
@@ -36,7 +37,7 @@ import { StackController } from '../stack/controller.js';
 import { StackService } from '../stack/service.js';
 import { ContainerCommit } from '../container/commit.js';
 import { computeService } from '../http/compute/index.js';
-import { createDockerApp } from '../http/docker/app.js';
+import { createDockerApp, type DockerTls } from '../http/docker/app.js';
 import { registerDockerAuth } from '../http/docker/auth.js';
 import { HijackRoutes } from '../http/docker/hijack.js';
 import { dockerService } from '../http/docker/index.js';
@@ -81,6 +82,23 @@ async function clusterSecretOf(db: Database): Promise<string> {
     await putSetting(trx, 'cluster_secret', secret);
     return secret;
   });
+}
+
+/** The Docker endpoint's TLS files, read at start (a missing or unreadable one stops the start). */
+function dockerTlsOf(config: Config): DockerTls | undefined {
+  if (!config.dockerTlsCert || !config.dockerTlsKey) return undefined;
+  const read = (file: string, what: string) => {
+    try {
+      return readFileSync(file);
+    } catch (e) {
+      throw new ConfigError(`cannot read the Docker endpoint's ${what} ${file}: ${(e as Error).message}`);
+    }
+  };
+  return {
+    cert: read(config.dockerTlsCert, 'certificate'),
+    key: read(config.dockerTlsKey, 'key'),
+    ca: config.dockerTlsCa ? read(config.dockerTlsCa, 'CA certificate') : undefined,
+  };
 }
 
 /** Wires the HTTP services over one database: the pieces every API shares, then each API. */
@@ -130,12 +148,12 @@ export async function buildServices(config: Config, db: Database, log: Logger): 
   const stackController = new StackController({ db, core, policy, bus, log, dockerEndpoints });
   await stackService(app, { db, policy, stacks: new StackService(db, stackController), dockerEndpoints });
   await stackController.start();
-  const docker = createDockerApp({ log });
+  const docker = createDockerApp({ log, tls: dockerTlsOf(config) });
   registerDockerAuth(docker, tokens);
   const hijack = new HijackRoutes({ tokens, policy, log });
   const waiter = new ContainerWaiter(db, bus);
   dockerService(docker, {
-    db, policy, log, tokens, core, hub, bus, waiter, quotas, images, transfer, containerImages, hijack, clusterSecret, cloudId,
+    api: app, db, policy, log, tokens, core, hub, bus, waiter, quotas, images, transfer, containerImages, hijack, clusterSecret, cloudId,
   });
   docker.server.on('upgrade', (req, socket, head) => void hijack.handleUpgrade(req, socket, head).catch(() => socket.destroy()));
   forwardRoutes(app, { hub, clusterSecret });

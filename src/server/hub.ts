@@ -66,6 +66,7 @@ function agentError(e: { status: number; message: string }): BerthError {
 }
 
 export class AgentHub {
+  #url: string | undefined;
   #db: Database;
   #log: Logger;
   #bus: ChangeBus;
@@ -119,7 +120,13 @@ export class AgentHub {
    * Records this server and the URL the others reach it on, and keeps its heartbeat; until then, calls
    * forwarded to it find no route. A row removed meanwhile (by a cleanup elsewhere) is written again.
    */
+  /** The URL the other servers and agents reach this server on, once announced. */
+  get url(): string | undefined {
+    return this.#url;
+  }
+
   async announce(url: string): Promise<void> {
+    this.#url = url;
     await routes.registerServer(this.#db.kysely, this.serverId, url, new Date().toISOString());
     await routes.removeStaleServers(this.#db.kysely, new Date(Date.now() - STALE_SERVER_MS).toISOString());
     this.#presence = setInterval(() => {

@@ -41,8 +41,13 @@ export function sendDockerError(reply: FastifyReply, status: number, message: st
 const askedVersion = Symbol('askedVersion');
 type VersionedRequest = { url?: string; [askedVersion]?: string };
 
-export function createDockerApp(opts: { log: Logger }): FastifyInstance {
+/** PEM contents of a TLS listener; with `ca`, only clients whose certificate it signed are served. */
+export interface DockerTls { cert: Buffer; key: Buffer; ca?: Buffer }
+
+export function createDockerApp(opts: { log: Logger; tls?: DockerTls }): FastifyInstance {
+  const tls = opts.tls;
   const app = Fastify({
+    ...(tls ? { https: { cert: tls.cert, key: tls.key, ...(tls.ca ? { ca: tls.ca, requestCert: true, rejectUnauthorized: true } : {}) } } : {}),
     loggerInstance: opts.log,
     bodyLimit: 4 * 1024 * 1024,
     genReqId: () => `req-${randomUUID()}`,

@@ -4,8 +4,8 @@
  * (build-options.ts), the tar context spooled, and the build run on a compute host (server/image-build.ts);
  * the answer is the engine's JSON-lines output as it comes, ending with "Successfully tagged …" once the
  * result is stored as the project's Glance images.
- * `GET /agent/v1/builds/{id}/context`: where the chosen host's agent fetches the context, with its host
- * credential and the context token of that build (not a tenant route).
+ * `GET /agent/v1/builds/{id}/context` on the main API: where the chosen host's agent fetches the context,
+ * with its host credential and the context token of that build (not a tenant route).
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { checkUpload } from '../../agent/upload-token.js';
@@ -20,8 +20,12 @@ import { DOCKER_HEADERS } from './app.js';
 import type { DockerDeps } from './deps.js';
 import { dockerImageActor } from './image-actor.js';
 
-/** This endpoint's address as the connection reached it; the host fetches the context there. */
-function baseOf(req: FastifyRequest): string {
+/**
+ * Where the chosen host fetches the context: this server's main API as the cloud reaches it (where agents
+ * also upload images), or, before it was announced, the address this request reached.
+ */
+function baseOf(deps: DockerDeps, req: FastifyRequest): string {
+  if (deps.hub.url) return deps.hub.url;
   const address = (req.socket.localAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
   const host = address.includes(':') ? `[${address}]` : address;
   return `http://${host}:${req.socket.localPort ?? 0}`;
@@ -35,7 +39,7 @@ export function buildRoutes(app: FastifyInstance, deps: DockerDeps): void {
     const auth = req.auth;
     if (!auth.projectId) throw new BerthError('unauthorized', 'The X-Auth-Token is not scoped to a project.');
     const asked = parseBuildQuery(req.query as BuildQuery);
-    const prepared = await builds.prepare(dockerImageActor(deps.policy, auth), auth.projectId, asked, req.body, baseOf(req));
+    const prepared = await builds.prepare(dockerImageActor(deps.policy, auth), auth.projectId, asked, req.body, baseOf(deps, req));
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, { ...DOCKER_HEADERS, ...headersOf(reply.getHeaders()), 'Content-Type': 'application/json' });
@@ -46,7 +50,7 @@ export function buildRoutes(app: FastifyInstance, deps: DockerDeps): void {
     res.end();
   });
 
-  app.get('/agent/v1/builds/:id/context', { config: { auth: false } }, async (req, reply) => {
+  deps.api.get('/agent/v1/builds/:id/context', { config: { auth: false } }, async (req, reply) => {
     const id = (req.params as { id: string }).id;
     const credential = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
     const host = credential ? await getHostByCredential(deps.db.kysely, hashSecret(credential)) : undefined;

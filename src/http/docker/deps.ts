@@ -1,3 +1,4 @@
+import type { FastifyInstance } from 'fastify';
 import type { Database } from '../../store/db.js';
 import type { Policy } from '../../policy/index.js';
 import type { Logger } from '../../core/log.js';
@@ -14,6 +15,8 @@ import type { HijackRoutes } from './hijack.js';
 
 /** What the Docker endpoint's routes use: the same core, hub and image service as the OpenStack APIs. */
 export interface DockerDeps {
+  /** The main API's app: agent-facing routes (a build's context) are served there, beside image uploads. */
+  api: FastifyInstance;
   db: Database;
   policy: Policy;
   log: Logger;
