@@ -62,6 +62,13 @@ test('docker build -t app stores the image as the project\'s Glance image app', 
   assert.equal(mine[0].owner, tenant.projectId);
   assert.deepEqual(await imagesOf(other, 'name=app'), [], 'another project does not see it');
 
+  // The same build again comes all from cache: the image the name holds stays, nothing is stored again.
+  const same = await tenant.docker(['build', '-t', 'app', '.'], { cwd: dir, timeoutMs: BUILD_MS });
+  assert.equal(same.code, 0, same.stderr + same.stdout);
+  assert.match(same.stdout, /Successfully tagged app:latest/);
+  assert.deepEqual((await imagesOf(tenant, 'name=app')).map((i: { id: string }) => i.id), [mine[0].id]);
+  assert.equal((await imagesOf(tenant, '')).filter((i: { status: string }) => i.status !== 'active').length, 0, 'no queued image is left');
+
   // The stored image runs as a Glance image: its CMD prints what the RUN step wrote.
   const zun = zunAs(cloud.server, tenant.token);
   const made = await zun('POST', '/containers?run=true', { body: { name: 'built-app', image: 'app', image_driver: 'glance', memory: 32, cpu: 0.1 } });

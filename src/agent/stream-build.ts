@@ -51,6 +51,8 @@ async function run(ctx: OpenContext, server: AgentServerAccess, p: BuildParams, 
     watch.end();
     if (watch.error !== undefined) return 1;
     for (const [i, target] of p.targets.entries()) {
+      // The project already has this very image under the name: the server keeps that one.
+      if (target.previousDockerId !== undefined && target.previousDockerId === watch.imageId) continue;
       if (i > 0) {
         const [repo, tag] = splitRef(refs[i]);
         await ctx.engine.tagImage(refs[0], repo, tag);

@@ -7,9 +7,12 @@ const OPTIONS = { dockerfile: 'Dockerfile', buildargs: {}, labels: {}, nocache: 
 test('readBuildParams', () => {
   const good = { contextUrl: 'http://127.0.0.1:1/x', contextToken: 't', options: OPTIONS, targets: [{ glanceImageId: 'i', uploadToken: 'u' }] };
   assert.deepEqual(readBuildParams(good), good);
+  const known = { ...good, targets: [{ glanceImageId: 'i', uploadToken: 'u', previousDockerId: 'sha256:abc' }] };
+  assert.deepEqual(readBuildParams(known), known);
   const cases: { name: string; given: Record<string, unknown>; want: RegExp }[] = [
     { name: 'no context', given: { ...good, contextUrl: '' }, want: /context URL/ },
     { name: 'no options', given: { ...good, options: undefined }, want: /options/ },
+    { name: 'a previous id that is no text', given: { ...good, targets: [{ glanceImageId: 'i', uploadToken: 'u', previousDockerId: 7 }] }, want: /targets/ },
     { name: 'bad target', given: { ...good, targets: [{ glanceImageId: 'i' }] }, want: /targets/ },
     { name: 'targets not a list', given: { ...good, targets: 'x' }, want: /targets/ },
   ];

@@ -18,6 +18,11 @@ export interface BuildTarget {
   glanceImageId: string;
   /** Lets the host PUT the image's data (upload-token.ts). */
   uploadToken: string;
+  /**
+   * The engine id of the image the project already has under this name, when known: a build that
+   * yields the same image (all from cache) stores nothing again.
+   */
+  previousDockerId?: string;
 }
 
 export interface BuildParams {
@@ -38,7 +43,8 @@ export function readBuildParams(p: Record<string, unknown>): BuildParams | strin
   const targets = p.targets;
   if (!Array.isArray(targets) || !targets.every((t: unknown) => {
     const x = t as Partial<BuildTarget> | null;
-    return x !== null && typeof x === 'object' && isText(x.glanceImageId) && isText(x.uploadToken);
+    return x !== null && typeof x === 'object' && isText(x.glanceImageId) && isText(x.uploadToken)
+      && (x.previousDockerId === undefined || isText(x.previousDockerId));
   })) return 'The build targets are malformed.';
   return { contextUrl: p.contextUrl, contextToken: p.contextToken, options: o, targets: targets as BuildTarget[] };
 }

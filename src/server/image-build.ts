@@ -37,12 +37,15 @@ export interface ImageBuildDeps {
   log: Logger;
 }
 
+/** The property a built image keeps its engine id in (so a rebuild from cache stores nothing again). */
+export const DOCKER_ID_PROPERTY = 'berth_docker_id';
+
 export interface PreparedBuild {
   contextId: string;
   hostId: string;
   params: BuildParams;
-  /** The images being filled, with the reference each is named after. */
-  targets: { ref: DockerRef; glanceImageId: string }[];
+  /** The images being filled, with the reference each is named after and the engine id its name holds now. */
+  targets: { ref: DockerRef; glanceImageId: string; previousDockerId?: string }[];
   quiet: boolean;
   projectId: string;
 }
@@ -75,8 +78,9 @@ export class ImageBuilds {
           properties: { berth_build: glanceName(ref) },
         });
         created.push(image.id);
-        targets.push({ ref, glanceImageId: image.id });
-        signed.push({ glanceImageId: image.id, uploadToken: signUpload(this.#d.clusterSecret, image.id, host, expires) });
+        const previousDockerId = await this.#builtId(projectId, glanceName(ref));
+        targets.push({ ref, glanceImageId: image.id, previousDockerId });
+        signed.push({ glanceImageId: image.id, uploadToken: signUpload(this.#d.clusterSecret, image.id, host, expires), previousDockerId });
       }
       this.#d.contexts.assign(ctx.id, host);
       const params: BuildParams = {
@@ -103,7 +107,14 @@ export class ImageBuilds {
       if (signal.aborted) return false;
       if (closed.error && output.error === undefined) write(errorLine(closed.error));
       if (closed.error || output.error !== undefined || closed.exitCode !== 0) return false;
-      for (const t of b.targets) await this.#name(b.projectId, t.glanceImageId, glanceName(t.ref));
+      for (const t of b.targets) {
+        if (t.previousDockerId !== undefined && t.previousDockerId === output.imageId) {
+          // Nothing changed: the image the name already holds stays, and the one made for this build goes.
+          await this.#discard([t.glanceImageId]);
+          continue;
+        }
+        await this.#name(b.projectId, t.glanceImageId, glanceName(t.ref), output.imageId);
+      }
       if (!b.quiet) for (const t of b.targets) write(streamLine(`Successfully tagged ${t.ref.repo}:${t.ref.tag}\n`));
       ok = true;
       return true;
@@ -153,8 +164,19 @@ export class ImageBuilds {
     return host.id;
   }
 
+  /** The engine id of the image a build stored under `name` in the project, if its newest one was built here. */
+  async #builtId(projectId: string, name: string): Promise<string | undefined> {
+    const { images } = await this.#d.images.list(server, {
+      name, owner: projectId, hidden: false, tags: [], properties: {}, memberStatus: 'all', sort: [], limit: 100,
+    });
+    const mine = images.filter((i) => i.owner === projectId && i.status === 'active');
+    if (mine.length !== 1) return undefined;
+    const id = mine[0].properties[DOCKER_ID_PROPERTY];
+    return typeof id === 'string' && id !== '' ? id : undefined;
+  }
+
   /** Gives the stored image its name; the project's other images of that name lose theirs. */
-  async #name(projectId: string, imageId: string, name: string): Promise<void> {
+  async #name(projectId: string, imageId: string, name: string, dockerId: string | undefined): Promise<void> {
     const image = await this.#d.images.get(server, imageId);
     if (image.status !== 'active') throw new BerthError('conflict', `Image ${imageId} is ${image.status} after the upload.`);
     const { images } = await this.#d.images.list(server, {
@@ -163,7 +185,10 @@ export class ImageBuilds {
     for (const old of images) {
       if (old.id !== imageId && old.owner === projectId) await this.#d.images.update(server, old.id, [{ op: 'replace', field: 'name', value: null }]);
     }
-    await this.#d.images.update(server, imageId, [{ op: 'replace', field: 'name', value: name }]);
+    await this.#d.images.update(server, imageId, [
+      { op: 'replace', field: 'name', value: name },
+      ...(dockerId ? [{ op: 'add' as const, property: DOCKER_ID_PROPERTY, value: dockerId }] : []),
+    ]);
   }
 
   async #discard(ids: string[]): Promise<void> {
