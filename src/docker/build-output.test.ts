@@ -10,6 +10,8 @@ test('readLine: what each engine line means', () => {
     { name: 'an error', given: '{"errorDetail":{"code":1,"message":"boom"},"error":"boom"}', want: { keep: true, error: 'boom' } },
     { name: 'an error without detail', given: '{"error":"bad"}', want: { keep: true, error: 'bad' } },
     { name: 'not JSON', given: 'garbage', want: { keep: true } },
+    { name: 'a quiet build\'s id', given: JSON.stringify({ stream: `sha256:${'b'.repeat(64)}\n` }), want: { keep: true, imageId: `sha256:${'b'.repeat(64)}` } },
+    { name: 'other stream text', given: JSON.stringify({ stream: 'sha256:short\n' }), want: { keep: true } },
   ];
   for (const c of cases) assert.deepEqual(readLine(c.given), c.want, c.name);
 });

@@ -26,6 +26,9 @@ export function readLine(raw: string): { keep: boolean; error?: string; imageId?
   const message = typeof v.errorDetail?.message === 'string' ? v.errorDetail.message : typeof v.error === 'string' ? v.error : undefined;
   if (message !== undefined) return { keep: true, error: message };
   if (typeof v.aux?.ID === 'string') return { keep: true, imageId: v.aux.ID };
+  // A quiet build (`docker build -q`) reports only the id, as one stream line.
+  const quietId = typeof v.stream === 'string' ? /^(sha256:[0-9a-f]{64})\n?$/.exec(v.stream)?.[1] : undefined;
+  if (quietId) return { keep: true, imageId: quietId };
   return { keep: true };
 }
 
