@@ -134,6 +134,18 @@ eachDialect((dialect) => {
     assert.equal(shown.description, 'development');
   });
 
+  it('domain set --disable, then domain delete takes its projects with it', async () => {
+    await ok(['domain', 'create', 'dom-gone']);
+    await ok(['project', 'create', '--domain', 'dom-gone', 'in-dom-gone']);
+    const enabled = await fails(['domain', 'delete', 'dom-gone']);
+    assert.match(enabled.stderr, /please disable it first.*\(HTTP 403\)/);
+    await ok(['domain', 'set', '--disable', 'dom-gone']);
+    await ok(['domain', 'delete', 'dom-gone']);
+    const domains = (await api('GET', '/identity/v3/domains?name=dom-gone')).json.domains;
+    assert.deepEqual(domains, []);
+    assert.deepEqual((await api('GET', '/identity/v3/projects?name=in-dom-gone')).json.projects, []);
+  });
+
   it('project delete refuses a project with children', async () => {
     const r = await fails(['project', 'delete', 'team-a']);
     assert.match(r.stderr, /Cannot delete project [0-9a-f]{32}: it has child projects.*\(HTTP 403\)/);
