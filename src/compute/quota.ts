@@ -20,7 +20,7 @@ export function novaQuotaSet(projectId: string, q: ContainerQuota): Record<strin
 export function novaQuotaDetail(projectId: string, limit: ContainerQuota, used: ContainerQuota): Record<string, unknown> {
   const out: Record<string, unknown> = { id: projectId };
   const set = novaQuotaSet(projectId, limit);
-  const inUse: Record<string, number> = { instances: used.containers, cores: used.cpu, ram: used.memory };
+  const inUse: Record<string, number> = { instances: used.containers, cores: Math.ceil(used.cpu), ram: used.memory };
   for (const [k, v] of Object.entries(set)) if (k !== 'id') out[k] = { limit: v, in_use: inUse[k] ?? 0, reserved: 0 };
   return out;
 }
@@ -34,15 +34,37 @@ export function containerQuotaOf(body: Record<string, unknown>): Record<string, 
   return out;
 }
 
+/** Nova's limit on a server's metadata items, said as its 403 when passed; null when within. */
+export function metadataItemsProblem(count: number): string | null {
+  return count > FIXED.metadata_items ? `Quota exceeded for metadata_items: Requested ${count}, but the limit is ${FIXED.metadata_items}.` : null;
+}
+
 /** `GET /limits`' absolute limits. */
-export function novaAbsoluteLimits(limit: ContainerQuota, used: ContainerQuota, keypairs: number): Record<string, number> {
+export function novaAbsoluteLimits(limit: ContainerQuota, used: ContainerQuota): Record<string, number> {
   return {
     maxTotalInstances: limit.containers, maxTotalCores: limit.cpu, maxTotalRAMSize: limit.memory,
-    totalInstancesUsed: used.containers, totalCoresUsed: used.cpu, totalRAMUsed: used.memory,
+    totalInstancesUsed: used.containers, totalCoresUsed: Math.ceil(used.cpu), totalRAMUsed: used.memory,
     maxTotalKeypairs: FIXED.key_pairs, maxServerMeta: FIXED.metadata_items, maxPersonality: FIXED.injected_files,
     maxPersonalitySize: FIXED.injected_file_content_bytes, maxServerGroups: FIXED.server_groups,
     maxServerGroupMembers: FIXED.server_group_members, maxImageMeta: 128, maxSecurityGroups: -1, maxSecurityGroupRules: -1,
     maxTotalFloatingIps: -1, totalFloatingIpsUsed: 0, totalSecurityGroupsUsed: 0, totalServerGroupsUsed: 0,
-    totalKeypairsUsed: keypairs,
   };
+}
+
+const NOVA_NAMES: Record<string, string> = { containers: 'instances', cpu: 'cores', memory: 'ram' };
+
+/** A container-quota message in Nova's names (containers → instances, cpu → cores, memory → ram). */
+export const inNovaNames = (message: string) => message.replace(/'(containers|cpu|memory)'/g, (_m, k: string) => `'${NOVA_NAMES[k]}'`);
+
+/**
+ * Nova refuses a quota under what the project uses unless `force` is set: the 400 it answers, or null.
+ * `-1` (unlimited) is never under.
+ */
+export function quotaBelowUsageProblem(update: Partial<ContainerQuota>, used: ContainerQuota): string | null {
+  for (const [k, v] of Object.entries(update) as [keyof ContainerQuota, unknown][]) {
+    const limit = Number(v);
+    const inUse = k === 'cpu' ? Math.ceil(used.cpu) : used[k];
+    if (limit >= 0 && limit < inUse) return `Quota limit ${limit} for ${NOVA_NAMES[k] ?? k} must be greater than or equal to already used and reserved ${inUse}.`;
+  }
+  return null;
 }

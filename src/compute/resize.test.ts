@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkResize, checkResizeDecision } from './resize.js';
+import { checkResize, checkResizeDecision, resizeEnd } from './resize.js';
 import type { ServerState } from './status.js';
 
 const st = (vmState: string, taskState: string | null = null): ServerState => ({ status: 'X', vmState, taskState, powerState: 0 });
@@ -34,4 +34,17 @@ for (const c of cases) {
 test('confirm and revert need vm_state resized', () => {
   assert.doesNotThrow(() => checkResizeDecision('confirmResize', 'u', st('resized')));
   assert.throws(() => checkResizeDecision('revertResize', 'u', st('active')), /Cannot 'revertResize' instance u while it is in vm_state active/);
+});
+
+test('the end of a resize: in place or moved, confirmed or reverted', () => {
+  const hold = { hostId: 'h-a' };
+  const cases: [string, 'confirmResize' | 'revertResize', string | null, typeof hold | undefined, unknown][] = [
+    ['no resize recorded', 'confirmResize', null, undefined, { kind: 'nothing' }],
+    ['no resize recorded, revert', 'revertResize', null, hold, { kind: 'nothing' }],
+    ['in place, confirm', 'confirmResize', '1', undefined, { kind: 'keep' }],
+    ['in place, revert', 'revertResize', '1', undefined, { kind: 'restore', flavorId: '1' }],
+    ['moved, confirm', 'confirmResize', '1', hold, { kind: 'release', hold }],
+    ['moved, revert', 'revertResize', '1', hold, { kind: 'move_back', hold, flavorId: '1' }],
+  ];
+  for (const [name, action, from, h, want] of cases) assert.deepEqual(resizeEnd(action, from, h), want, name);
 });

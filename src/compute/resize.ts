@@ -23,3 +23,25 @@ export function checkResize(uuid: string, state: ServerState, from: FlavorSize |
 export function checkResizeDecision(action: 'confirmResize' | 'revertResize', uuid: string, state: ServerState): void {
   if (state.vmState !== 'resized') throw wrongState(action, uuid, state.vmState);
 }
+
+/** The claim a moved resize keeps on the host it left (see container/move-decide.ts). */
+export interface HeldOnSource { hostId: string }
+
+/** What confirmResize or revertResize does, from what the waiting resize recorded. */
+export type ResizeEnd<H extends HeldOnSource = HeldOnSource> =
+  | { kind: 'nothing' }
+  /** Resized in place, confirmed: only the record of the old flavor goes. */
+  | { kind: 'keep' }
+  /** Resized in place, reverted: the old flavor's limits applied in place again. */
+  | { kind: 'restore'; flavorId: string }
+  /** Moved, confirmed: the claim held on the host it left is given back. */
+  | { kind: 'release'; hold: H }
+  /** Moved, reverted: back onto the host it left (its claim held there), with the old flavor. */
+  | { kind: 'move_back'; hold: H; flavorId: string };
+
+/** Pure: the end of a resize waiting for `action`, given the flavor it had before and the hold of a move. */
+export function resizeEnd<H extends HeldOnSource>(action: 'confirmResize' | 'revertResize', resizeFrom: string | null | undefined, hold: H | undefined): ResizeEnd<H> {
+  if (!resizeFrom) return { kind: 'nothing' };
+  if (action === 'confirmResize') return hold ? { kind: 'release', hold } : { kind: 'keep' };
+  return hold ? { kind: 'move_back', hold, flavorId: resizeFrom } : { kind: 'restore', flavorId: resizeFrom };
+}

@@ -46,8 +46,37 @@ export interface CommitDeps {
   log: Logger;
 }
 
+/** The image a commit uploads into was deleted before the commit ended. */
+export class ImageDeleted extends BerthError {
+  constructor(imageId: string) {
+    super('conflict', `Image ${imageId} was deleted before the commit ended.`);
+  }
+}
+
 /** The server cleaning up after a failed commit: the image it created itself. */
 const cleaner: ImageActor = { projectId: null, admin: true, allowed: () => true };
+
+/**
+ * Commits container `uuid` on `hostId` as `target` and uploads it into the queued image `imageId`;
+ * resolves once the image is active. On failure the image is deleted and the error thrown again, or,
+ * when the image was already deleted (by its owner, while it was saving), `ImageDeleted`. Shared by
+ * `commit` and the snapshot (snapshot.ts).
+ */
+export async function commitToImage(d: CommitDeps, uuid: string, hostId: string, imageId: string, target: CommitTarget, timeoutMs: number): Promise<void> {
+  const uploadToken = signUpload(d.clusterSecret, imageId, hostId, Date.now() + timeoutMs);
+  try {
+    await d.hub.call(hostId, 'commit', uuid, { ...target, glanceImageId: imageId, uploadToken }, timeoutMs);
+    const stored = await d.images.get(cleaner, imageId);
+    if (stored.status !== 'active') throw new BerthError('conflict', `Image ${imageId} is ${stored.status} after the upload.`);
+  } catch (e) {
+    const gone = await d.images.remove(cleaner, imageId, { force: true }).then(() => false, (err: unknown) => {
+      if (err instanceof BerthError && err.code === 'not_found') return true;
+      d.log.warn({ err, image: imageId }, 'image of a failed commit not deleted');
+      return false;
+    });
+    throw gone ? new ImageDeleted(imageId) : e;
+  }
+}
 
 export class ContainerCommit {
   readonly #d: CommitDeps;
@@ -65,15 +94,9 @@ export class ContainerCommit {
       name: target.repository, tags: [target.tag], owner: c.project_id, visibility: 'private',
       containerFormat: 'docker', diskFormat: 'raw',
     });
-    const uploadToken = signUpload(this.#d.clusterSecret, image.id, c.host_id, Date.now() + COMMIT_MS);
     try {
-      await this.#d.hub.call(c.host_id, 'commit', c.uuid, { ...target, glanceImageId: image.id, uploadToken }, COMMIT_MS);
-      const stored = await this.#d.images.get(cleaner, image.id);
-      if (stored.status !== 'active') throw new BerthError('conflict', `Image ${image.id} is ${stored.status} after the upload.`);
+      await commitToImage(this.#d, c.uuid, c.host_id, image.id, target, COMMIT_MS);
     } catch (e) {
-      await this.#d.images.remove(cleaner, image.id, { force: true }).catch((err: unknown) => {
-        if (!(err instanceof BerthError && err.code === 'not_found')) this.#d.log.warn({ err, image: image.id }, 'image of a failed commit not deleted');
-      });
       await this.#d.core.record(who, c, 'commit', { result: 'Error', message: (e as Error).message });
       throw e;
     }

@@ -89,6 +89,16 @@ export class ContainerCore {
     return this.#d.index.view(hostId)?.name ?? (await repo.getHost(this.#d.db.kysely, hostId))?.name ?? null;
   }
 
+  /**
+   * Call after a committed change of a host itself (enabled, forced down, deleted): other servers hear of
+   * it on the change bus, and this server's host index re-reads it before the caller answers, so the next
+   * create here decides from the change rather than from a notification still on its way.
+   */
+  async hostChanged(hostId: string): Promise<void> {
+    await this.#d.bus.publish(hostId);
+    await this.#d.index.refresh([hostId]);
+  }
+
   // ------------------------------------------------------------------------------------------------
   // Lookup
 
@@ -138,7 +148,13 @@ export class ContainerCore {
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
       const tree = this.#d.quotas.enforced ? await this.#d.quotas.tree(projectId) : null;
       const quota = tree ? { tree, ask, victims } : null;
-      const choice = this.#d.index.place(req, this.#d.strategy);
+      let choice = this.#d.index.place(req, this.#d.strategy);
+      if (!choice.ok) {
+        // Nothing fits in this server's view, which may not have heard of a host enabled or joined
+        // elsewhere yet: decide again from every host as stored before refusing.
+        await this.#d.index.reload();
+        choice = this.#d.index.place(req, this.#d.strategy);
+      }
       const now = new Date().toISOString();
       const row = newRow(who, projectId, n, choice.ok ? choice.host.id : null, choice.ok ? null : choice.message, now);
       const journal = journalEntry(who, row, n.run ? 'run' : 'create', choice.ok ? { open: true } : { result: 'Error', message: choice.message });

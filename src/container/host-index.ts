@@ -26,6 +26,13 @@ export class HostIndex {
   /** Claims reserved by this server's creates between decision and commit, per host. */
   #pending = new Map<string, Claim>();
   #dirty = new Set<string>();
+  /** Reads of hosts are numbered in the order they are sent. */
+  #reads = 0;
+  #inFlight = new Set<number>();
+  /** Per host, the number of the read its row came from: a read sent earlier that answers later is stale. */
+  #readOf = new Map<string, number>();
+  /** Hosts a read found gone, by that read's number, kept while an earlier read may still answer. */
+  #gone = new Map<string, number>();
   /** A re-read of dirty hosts is under way (more marked meanwhile go in the next one). */
   #flushing = false;
   #timer: NodeJS.Timeout | undefined;
@@ -54,23 +61,47 @@ export class HostIndex {
 
   /** Re-reads every host: new ones join, removed ones leave, changed ones are replaced. */
   async reload(): Promise<void> {
-    const rows = await repo.listHosts(this.#db.kysely);
-    const now = Date.now();
-    const seen = new Set<string>();
-    for (const row of rows) {
-      seen.add(row.id);
-      this.#put(row, now);
-    }
-    for (const id of [...this.#rows.keys()]) if (!seen.has(id)) this.#drop(id);
+    await this.#read(() => repo.listHosts(this.#db.kysely), null);
   }
 
-  /** Re-reads the given hosts now (after a lost race on one of them). */
+  /**
+   * Re-reads the given hosts now: after a lost race on one of them, or after this server changed them
+   * (awaited before the change is answered, so this server's next decision already sees it).
+   */
   async refresh(ids: readonly string[]): Promise<void> {
-    const rows = await repo.listHostsById(this.#db.kysely, ids);
-    const now = Date.now();
-    const found = new Set(rows.map((r) => r.id));
-    for (const row of rows) this.#put(row, now);
-    for (const id of ids) if (!found.has(id)) this.#drop(id);
+    if (ids.length > 0) await this.#read(() => repo.listHostsById(this.#db.kysely, ids), ids);
+  }
+
+  /**
+   * One read of hosts (`ids`, or every host when null), applied host by host unless a read sent after it
+   * was applied first: reads run on different connections and may answer out of order, and a periodic
+   * reload sent before a host was enabled must not undo the re-read that followed the enable.
+   */
+  async #read(query: () => Promise<HostRow[]>, ids: readonly string[] | null): Promise<void> {
+    const read = ++this.#reads;
+    this.#inFlight.add(read);
+    try {
+      const rows = await query();
+      const now = Date.now();
+      const found = new Set<string>();
+      for (const row of rows) {
+        found.add(row.id);
+        if (this.#latest(row.id, read)) this.#put(row, now);
+      }
+      for (const id of ids ?? [...this.#rows.keys()]) if (!found.has(id) && this.#latest(id, read)) this.#drop(id, read);
+    } finally {
+      this.#inFlight.delete(read);
+      const oldest = Math.min(...this.#inFlight);
+      for (const [id, at] of this.#gone) if (at < oldest) this.#gone.delete(id);
+    }
+  }
+
+  /** True, and recorded, when `read` is the newest read applied to the host so far. */
+  #latest(hostId: string, read: number): boolean {
+    if ((this.#readOf.get(hostId) ?? this.#gone.get(hostId) ?? 0) > read) return false;
+    this.#readOf.set(hostId, read);
+    this.#gone.delete(hostId);
+    return true;
   }
 
   /** A host changed somewhere: re-read it soon, batched with others changed meanwhile. */
@@ -92,6 +123,10 @@ export class HostIndex {
     });
   }
 
+  /**
+   * Decides from the view as it is. A refusal may come from a stale view (a host enabled or joined on
+   * another server, not yet heard of): `reload()` and decide again before storing a refusal.
+   */
   place(req: PlacementRequest, strategy: Strategy): Placement {
     return this.#fleet.place(req, strategy);
   }
@@ -149,10 +184,12 @@ export class HostIndex {
     this.#rows.set(row.id, row);
   }
 
-  #drop(id: string): void {
+  #drop(id: string, read: number): void {
     this.#fleet.remove(id);
     this.#rows.delete(id);
     this.#up.delete(id);
+    this.#readOf.delete(id);
+    this.#gone.set(id, read);
   }
 }
 

@@ -60,3 +60,13 @@ export async function preemptIn(trx: Queryable, tree: QuotaTree, who: Actor, v: 
   const entry = journalEntry(who, v, 'preempt', { result: 'Success', message: set.status_reason });
   await repo.insertAction(trx, entry);
 }
+
+/**
+ * Whether `ask` fits the project's quota now, without taking it (no reclaim): throws the quota's 403
+ * when it does not. A check ahead of other checks; the take in the change's transaction stays the rule.
+ */
+export async function checkQuotaFits(db: Database, tree: QuotaTree, projectId: string, ask: Amounts): Promise<void> {
+  const usage = await quotas.usageOf(db.kysely, scopesOf(tree, [projectId]));
+  const a = admit(tree, usage, projectId, ask);
+  if (!a.ok) throw quotaExceeded(a.exceeded, a.explanation);
+}

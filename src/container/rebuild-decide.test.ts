@@ -27,8 +27,8 @@ test('a running container is rebuilt from the new image with the next rebuild co
   assert.equal(JSON.parse(again.spec!).labels['berth.rebuild'], '2');
 });
 
-test('a stopped or failed container comes back running', () => {
-  assert.equal(decideRebuild(row({ status: 'Stopped', desired: 'stopped' }), image).desired, 'running');
+test('a stopped container is rebuilt stopped; a failed one comes back running', () => {
+  assert.equal(decideRebuild(row({ status: 'Stopped', desired: 'stopped' }), image).desired, 'stopped');
   assert.equal(decideRebuild(row({ status: 'Error' }), image).desired, 'running');
 });
 

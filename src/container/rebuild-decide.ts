@@ -36,9 +36,8 @@ export function decideRebuild(c: ContainerRow, image: RebuildImage): Partial<Con
     image: image.glanceImageId,
     image_driver: 'glance',
     spec: JSON.stringify(next),
-    // The new container is started, whatever state the old one was in (a created, never started
-    // container would show as still building).
-    desired: 'running',
+    // A stopped container is rebuilt stopped (Nova's rebuild keeps SHUTOFF); otherwise the new one runs.
+    desired: status === 'Stopped' ? 'stopped' : 'running',
     status: 'Rebuilding',
     status_reason: null,
     task_state: 'container_rebuilding',

@@ -12,7 +12,7 @@ import { registerAuth } from '../http/auth.js';
 import { identityService } from '../http/identity/index.js';
 import { containerService } from '../http/container/index.js';
 import { INTERACTIVE_PREFIX, InteractiveSessions } from '../http/container/interactive.js';
-import { AGENT_PATH } from '../agent/protocol.js';
+import { AGENT_PATH, DOWN_AFTER_SECONDS } from '../agent/protocol.js';
 import { ChangeBus } from './changes.js';
 import { AgentHub } from './hub.js';
 import { FORWARD_STREAM_PATH } from './forward-protocol.js';
@@ -42,6 +42,9 @@ import { registerDockerAuth } from '../http/docker/auth.js';
 import { HijackRoutes } from '../http/docker/hijack.js';
 import { dockerService } from '../http/docker/index.js';
 import { ContainerWaiter } from '../container/waiter.js';
+import { ContainerMove } from '../container/move.js';
+import { moveHolds } from '../store/compute-repo.js';
+import { endStaleSnapshots } from '../store/snapshot-repo.js';
 
 export interface Services {
   app: ReturnType<typeof createApp>;
@@ -113,6 +116,14 @@ export async function buildServices(config: Config, db: Database, log: Logger): 
   await quotas.start();
   if (quotas.enforced) await recountUsage(db, await quotas.tree(), log);
   const hub = new AgentHub({ db, log, bus, cloudId, clusterSecret, quotas });
+  // Server snapshots whose Berth server crashed mid-way end now; a server that crashed just before this
+  // start still looks live for a while, so once more when it no longer can.
+  const endCrashedSnapshots = () => endStaleSnapshots(db.kysely, new Date(Date.now() - DOWN_AFTER_SECONDS * 1000).toISOString())
+    .then((n) => { if (n > 0) log.info({ snapshots: n }, 'snapshots of stopped servers ended'); })
+    .catch((err: unknown) => log.warn({ err }, 'snapshots of stopped servers not ended'));
+  await endCrashedSnapshots();
+  const snapshotRecovery = setTimeout(() => void endCrashedSnapshots(), (DOWN_AFTER_SECONDS + 1) * 1000);
+  snapshotRecovery.unref();
   const requeue = new Requeue({ db, book: quotas, bus, log });
   const forwarded = new ForwardedStreams({ hub, clusterSecret, log });
   const sessions = new InteractiveSessions(hub);
@@ -133,7 +144,9 @@ export async function buildServices(config: Config, db: Database, log: Logger): 
   const commit = new ContainerCommit({ core, hub, images, clusterSecret, log });
   await containerService(app, { db, policy, hub, bus, log, strategy: config.scheduler, sessions, core, quotas, images: containerImages, commit });
   await imageService(app, { policy, log, images, transfer, members: new ImageMembers(imageDeps) });
-  await computeService(app, { db, policy, log, core, quotas, images: containerImages, hub, bus, imageService: images, clusterSecret });
+  const moves = new ContainerMove({ db, bus, index, strategy: config.scheduler, quotas, core, holds: moveHolds, log, onQuotaReleased: () => requeue.kick() });
+  moves.start();
+  await computeService(app, { db, policy, log, core, quotas, images: containerImages, hub, bus, imageService: images, clusterSecret, moves });
   // Background work of the image service: temporary files of uploads a crash cut short, and on a first
   // start with a local engine, its busybox as a public image.
   const imageWork = new AbortController();
@@ -168,11 +181,13 @@ export async function buildServices(config: Config, db: Database, log: Logger): 
   return {
     app, docker, tokens, policy, hub, bus, core, quotas, cloudId,
     async close() {
+      clearTimeout(snapshotRecovery);
       await stackController.stop();
       waiter.close();
       imageWork.abort();
       await imageChores;
       index.stop();
+      await moves.stop();
       await requeue.stop();
       await quotas.stop();
       sessions.close();

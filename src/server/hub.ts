@@ -239,6 +239,8 @@ export class AgentHub {
 
   async #status(conn: Connection, updates: ObservedStatus[]): Promise<void> {
     const changedHosts = await applyStatuses(this.#db, conn.hostId, updates, this.#quotas);
+    // The agent forgets a container it reported deleted: no full set is needed to make it forget.
+    for (const u of updates) if (u.status === 'Deleted') conn.sent.delete(u.uuid);
     this.#bus.noteStatus(updates.map((u) => u.uuid));
     if (changedHosts) this.onQuotaReleased?.();
     await this.#seen(conn);
@@ -276,9 +278,19 @@ export class AgentHub {
 
   async #push(conn: Connection, full: boolean, dirty: Set<string> | null = null): Promise<void> {
     if (!full && dirty !== null && dirty.size === 0) return;
-    const rows = full || dirty === null
+    let rows = full || dirty === null
       ? await repo.containersOfHost(this.#db.kysely, conn.hostId)
       : await repo.containersOfHostByUuid(this.#db.kysely, conn.hostId, [...dirty]);
+    if (!full) {
+      // A container the agent was sent that is no longer on the host (moved to another, or forgotten)
+      // leaves the agent's set only with a full set: the agent then removes its engine container at once.
+      const here = new Set(rows.map((r) => r.uuid));
+      const named = dirty === null ? [...conn.sent.keys()] : [...dirty];
+      if (named.some((u) => conn.sent.has(u) && !here.has(u))) {
+        full = true;
+        if (dirty !== null) rows = await repo.containersOfHost(this.#db.kysely, conn.hostId);
+      }
+    }
     const all = rows.map(desiredOf);
     const changed = full ? all : all.filter((d) => conn.sent.get(d.uuid) !== desiredKey(d));
     if (!full && changed.length === 0) return;

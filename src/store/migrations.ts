@@ -19,6 +19,10 @@ import { identityComplianceSchema } from './migrations/0020-identity-compliance.
 import { catalogSchema } from './migrations/0019-catalog.js';
 import { identityAccessRulesSchema } from './migrations/0021-identity-access-rules.js';
 import { computeResizeSchema } from './migrations/0022-compute-resize.js';
+import { computeMoveSchema } from './migrations/0023-compute-move.js';
+import { flavorAccessSchema } from './migrations/0025-flavor-access.js';
+import { computeServerFieldsSchema } from './migrations/0024-compute-server-fields.js';
+import { computeSnapshotSchema } from './migrations/0026-compute-snapshot.js';
 
 export interface Migration {
   version: number;
@@ -50,4 +54,8 @@ export const migrations: Migration[] = [
   { version: 20, name: 'identity-compliance', up: identityComplianceSchema },
   { version: 21, name: 'identity-access-rules', up: identityAccessRulesSchema },
   { version: 22, name: 'compute-resize', up: computeResizeSchema },
+  { version: 23, name: 'compute-move', up: computeMoveSchema },
+  { version: 24, name: 'compute-server-fields', up: computeServerFieldsSchema },
+  { version: 25, name: 'flavor-access', up: flavorAccessSchema },
+  { version: 26, name: 'compute-snapshot', up: computeSnapshotSchema },
 ];

@@ -140,6 +140,8 @@ export interface Tables {
   software_configs: SoftwareConfigRow;
   software_deployments: SoftwareDeploymentRow;
   flavors: FlavorRow;
+  flavor_access: FlavorAccessRow;
+  flavor_extra_specs: FlavorExtraSpecRow;
   compute_servers: ComputeServerRow;
   keypairs: KeypairRow;
   catalog_regions: CatalogRegionRow;
@@ -191,12 +193,27 @@ export interface FlavorRow {
   id: string; name: string; vcpus: number; ram: number; disk: number; ephemeral: number; swap: number; rxtx_factor: number;
   is_public: number; description: string | null; extra_specs: string; created_at: string;
 }
+/** A project's access to a private flavor (migration 25). */
+export interface FlavorAccessRow { flavor_id: string; project_id: string; created_at: string }
+/** One extra spec of a flavor (migration 25); supersedes flavors.extra_specs. */
+export interface FlavorExtraSpecRow { flavor_id: string; key: string; value: string }
 /** What a server adds to its container (same uuid): flavor, image, key name, metadata (JSON), suspended/locked flags. */
 export interface ComputeServerRow {
   uuid: string; project_id: string; flavor_id: string; image_id: string; key_name: string | null; metadata: string;
   suspended: number; locked: number; created_at: string;
   /** The flavor before a resize that waits for confirmation (migration 22); null otherwise. */
   resize_from?: string | null;
+  /** A resize that moved the server: the host it left, and the claim held there until confirm or revert (migration 23). */
+  move_source_host?: string | null;
+  move_source_claim?: string | null;
+  /** The server's Nova name, access addresses and an admin-forced vm_state (migration 24). */
+  display_name?: string | null;
+  access_ipv4?: string | null;
+  access_ipv6?: string | null;
+  reset_state?: string | null;
+  /** The Berth server (`servers` id) running a snapshot of the server (migration 26); null when none runs. */
+  snapshot_by?: string | null;
+  resize_from_size?: string | null;
 }
 /** A user's keypair. */
 export interface KeypairRow { user_id: string; name: string; type: string; public_key: string; fingerprint: string; created_at: string }

@@ -1,7 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { BerthError } from '../../core/errors.js';
-import { serverState } from '../../compute/status.js';
+import { serverState, serverStateOf } from '../../compute/status.js';
+import { metadataItemsProblem } from '../../compute/quota.js';
 import type { Actor } from '../../container/core.js';
 import type { DesiredAction } from '../../container/decide.js';
 import * as computeRepo from '../../store/compute-repo.js';
@@ -14,7 +15,7 @@ import type { ComputeDeps } from './deps.js';
 import { renderInstanceAction } from './render.js';
 import { CreateImageBody, RebuildBody, ResizeBody, ServerId } from './schemas.js';
 import { createServerImage, decideResize, rebuildServer, resizeServer } from './server-changes.js';
-import { findServer, renderOne, requireUnlocked } from './servers.js';
+import { findServer, renameServer, renderOne, requireUnlocked, updateView } from './servers.js';
 import { baseUrl } from '../server.js';
 
 const Empty = Type.Union([Type.Null(), Type.Object({}, { additionalProperties: true })]);
@@ -35,6 +36,10 @@ const ActionBody = Type.Object({
   resize: Type.Optional(ResizeBody),
   confirmResize: Type.Optional(Empty),
   revertResize: Type.Optional(Empty),
+  'os-resetState': Type.Optional(Type.Object({ state: Type.Union([Type.Literal('active'), Type.Literal('error')]) }, { additionalProperties: false })),
+  migrate: Type.Optional(Type.Union([Type.Null(), Type.Object({ host: Type.Optional(Type.Union([Type.String({ maxLength: 255 }), Type.Null()])) }, { additionalProperties: false })])),
+  forceDelete: Type.Optional(Empty),
+  restore: Type.Optional(Empty),
 }, { additionalProperties: false, minProperties: 1, maxProperties: 1 });
 const ActionParams = Type.Object({ server_id: Type.String({ minLength: 1, maxLength: 255 }), request_id: Type.String({ minLength: 1, maxLength: 255 }) });
 
@@ -61,7 +66,7 @@ export function serverActionRoutes(app: App, deps: ComputeDeps): void {
     } catch (e) {
       if (e instanceof BerthError && e.code === 'invalid_state') {
         const row = await computeRepo.getServer(q(), c.uuid);
-        const s = serverState(c, row?.suspended === 1, Boolean(row?.resize_from));
+        const s = serverStateOf(c, row);
         throw new BerthError('conflict', `Cannot '${name}' instance ${c.uuid} while it is in vm_state ${s.vmState}`);
       }
       throw e;
@@ -98,8 +103,9 @@ export function serverActionRoutes(app: App, deps: ComputeDeps): void {
         enforce(deps.policy, req, 'os_compute_api:os-console-output', target);
         const length = req.body['os-getConsoleOutput']?.length;
         const n = length === undefined || length === null ? -1 : Number(length);
-        const { value } = await deps.core.call<string>(actor, c.uuid, 'logs', 'logs', { stdout: true, stderr: true, timestamps: false, tail: n < 0 ? 'all' : n }, { journal: false });
-        return { output: value };
+        // One line more than asked, then cut as Nova does (its last line is what follows the last newline).
+        const { value } = await deps.core.call<string>(actor, c.uuid, 'logs', 'logs', { stdout: true, stderr: true, timestamps: false, tail: n < 0 ? 'all' : n + 1 }, { journal: false });
+        return { output: n < 0 ? value : n === 0 ? '' : value.split('\n').slice(-n).join('\n') };
       }
       case 'createImage': {
         enforce(deps.policy, req, 'os_compute_api:servers:create_image', target);
@@ -111,8 +117,14 @@ export function serverActionRoutes(app: App, deps: ComputeDeps): void {
       case 'rebuild': {
         enforce(deps.policy, req, 'os_compute_api:servers:rebuild', target);
         await requireUnlocked(deps, req, c);
-        const row = await rebuildServer(deps, actor, c, req.body.rebuild!);
-        return reply.code(202).send({ server: { ...(await renderOne(deps, req, row)), adminPass: '' } });
+        const { name, ...rebuild } = req.body.rebuild!;
+        const over = metadataItemsProblem(Object.keys(rebuild.metadata ?? {}).length);
+        if (over) throw new BerthError('quota_exceeded', over);
+        await rebuildServer(deps, actor, c, rebuild);
+        // A rebuild ends an error an admin forced (Nova rebuilds from vm_state error).
+        await computeRepo.updateServer(q(), c.uuid, { reset_state: null });
+        const row = await renameServer(deps, actor, c, name);
+        return reply.code(202).send({ server: updateView(await renderOne(deps, req, row)) });
       }
       case 'resize':
         enforce(deps.policy, req, 'os_compute_api:servers:resize', target);
@@ -125,6 +137,22 @@ export function serverActionRoutes(app: App, deps: ComputeDeps): void {
         await requireUnlocked(deps, req, c);
         await decideResize(deps, actor, c, name);
         return reply.code(name === 'confirmResize' ? 204 : 202).send();
+      case 'os-resetState':
+        enforce(deps.policy, req, 'os_compute_api:os-admin-actions:reset_state', target);
+        await ensureServerRow(deps, c);
+        await computeRepo.updateServer(q(), c.uuid, { reset_state: req.body['os-resetState']!.state === 'error' ? 'error' : null });
+        await deps.core.record(actor, c, 'resetState', { result: 'Success' });
+        return reply.code(202).send();
+      case 'migrate':
+        enforce(deps.policy, req, 'os_compute_api:os-migrate-server:migrate', target);
+        throw new BerthError('bad_request', 'Migrating a server outside a resize is not supported by this cloud yet.');
+      case 'forceDelete':
+      case 'restore': {
+        // Berth deletes at once (Nova's reclaim_instance_interval 0): no server is ever soft-deleted.
+        enforce(deps.policy, req, name === 'restore' ? 'os_compute_api:os-deferred-delete:restore' : 'os_compute_api:os-deferred-delete:force', target);
+        const row = await computeRepo.getServer(q(), c.uuid);
+        throw new BerthError('conflict', `Cannot '${name}' instance ${c.uuid} while it is in vm_state ${serverStateOf(c, row).vmState}`);
+      }
       default: throw new BerthError('bad_request', `There is no such action: ${name}`);
     }
   });

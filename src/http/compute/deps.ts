@@ -9,6 +9,7 @@ import type { AgentHub } from '../../server/hub.js';
 import type { ChangeBus } from '../../server/changes.js';
 import type { ContainerSnapshot } from '../../container/snapshot.js';
 import type { ContainerRebuild } from '../../container/rebuild.js';
+import type { ContainerMove } from '../../container/move.js';
 import type { KeyInjector } from '../../compute/key-injector.js';
 
 export interface ComputeDeps {
@@ -27,5 +28,7 @@ export interface ComputeDeps {
   /** Made by computeService from the above when they are given. */
   snapshots?: ContainerSnapshot;
   rebuilds?: ContainerRebuild;
+  /** Moves a server to another host when a resize does not fit on its own; without it such a resize is refused. */
+  moves?: ContainerMove;
   keys?: KeyInjector;
 }

@@ -11,6 +11,9 @@ import { serverActionRoutes } from './actions.js';
 import { keypairRoutes } from './keypairs.js';
 import { metadataRoutes } from './metadata.js';
 import { quotaRoutes } from './quotas.js';
+import { imageRoutes } from './images.js';
+import { zoneRoutes } from './zones.js';
+import { hypervisorRoutes } from './hypervisors.js';
 import { ContainerSnapshot } from '../../container/snapshot.js';
 import { ContainerRebuild } from '../../container/rebuild.js';
 import { ContainerWaiter } from '../../container/waiter.js';
@@ -24,6 +27,16 @@ function v21(req: FastifyRequest) {
     links: [{ rel: 'self', href: `${baseUrl(req)}/compute/v2.1/` }],
   };
 }
+
+/** The v2.0 API (Nova's legacy one) is not served; its document is listed first, as Nova lists it. */
+function v20(req: FastifyRequest) {
+  return {
+    id: 'v2.0', status: 'SUPPORTED', version: '', min_version: '', updated: '2011-01-21T11:33:21Z',
+    links: [{ rel: 'self', href: `${baseUrl(req)}/compute/v2/` }],
+  };
+}
+
+const MEDIA_TYPES = (v: string) => [{ base: 'application/json', type: `application/vnd.openstack.compute+json;version=${v}` }];
 
 const header = (req: FastifyRequest, name: string) => {
   const v = req.headers[name];
@@ -44,6 +57,7 @@ export async function computeService(app: FastifyInstance, given: ComputeDeps): 
       app.addHook('onClose', async () => {
         waiter.close();
         await keys.idle();
+        await deps.snapshots?.idle();
       });
     }
   }
@@ -55,16 +69,17 @@ export async function computeService(app: FastifyInstance, given: ComputeDeps): 
     scope.addHook('onRequest', (req, reply, done) => {
       const n = negotiate(header(req, 'x-openstack-nova-api-version'), header(req, 'openstack-api-version'));
       reply.header('Vary', 'OpenStack-API-Version, X-OpenStack-Nova-API-Version');
+      // Nova's request id under its compute name too (instance actions are looked up by it).
+      reply.header('x-compute-request-id', req.id);
       if (!n.ok) return done(new BerthError(n.status === 406 ? 'not_acceptable' : 'bad_request', n.message));
       const v = `${n.version[0]}.${n.version[1]}`;
       reply.header('X-OpenStack-Nova-API-Version', v);
       reply.header('OpenStack-API-Version', `compute ${v}`);
       done();
     });
-    scope.get('/', { config: { auth: false } }, async (req) => ({ versions: [v21(req)] }));
-    scope.get('/v2.1', { config: { auth: false } }, async (req) => ({
-      version: { ...v21(req), media_types: [{ base: 'application/json', type: 'application/vnd.openstack.compute+json;version=2.1' }] },
-    }));
+    scope.get('/', { config: { auth: false } }, async (req) => ({ versions: [v20(req), v21(req)] }));
+    scope.get('/v2', { config: { auth: false } }, async (req) => ({ version: { ...v20(req), 'media-types': MEDIA_TYPES('2') } }));
+    scope.get('/v2.1', { config: { auth: false } }, async (req) => ({ version: { ...v21(req), 'media-types': MEDIA_TYPES('2.1') } }));
     await scope.register(async (api) => {
       flavorRoutes(api, deps);
       serverRoutes(api, deps);
@@ -72,6 +87,9 @@ export async function computeService(app: FastifyInstance, given: ComputeDeps): 
       keypairRoutes(api, deps);
       metadataRoutes(api, deps);
       quotaRoutes(api, deps);
+      imageRoutes(api, deps);
+      zoneRoutes(api, deps);
+      hypervisorRoutes(api, deps);
     }, { prefix: '/v2.1' });
   }, { prefix: '/compute' });
 }

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { BerthError } from '../../core/errors.js';
+import { metadataItemsProblem } from '../../compute/quota.js';
 import * as repo from '../../store/compute-repo.js';
 import type { App } from '../app-type.js';
 import { enforce } from '../auth.js';
@@ -12,9 +13,7 @@ import { findServer, requireUnlocked } from './servers.js';
 
 const KeyParams = Type.Object({ server_id: Type.String({ minLength: 1, maxLength: 255 }), key: Type.String({ minLength: 1, maxLength: 255 }) });
 const MetadataBody = Type.Object({ metadata: Metadata }, { additionalProperties: false });
-const MetaBody = Type.Object({ meta: Type.Record(Type.String({ minLength: 1, maxLength: 255 }), Type.String({ maxLength: 255 }), { minProperties: 1, maxProperties: 1 }) }, { additionalProperties: false });
-
-const MAX_ITEMS = 128;
+const MetaBody = Type.Object({ meta: Type.Record(Type.String(), Type.String({ maxLength: 255 }), { minProperties: 1, maxProperties: 1, propertyNames: { minLength: 1, maxLength: 255 } }) }, { additionalProperties: false });
 
 /** Server metadata: get, replace, merge, and one key at a time. */
 export function metadataRoutes(app: App, deps: ComputeDeps): void {
@@ -31,7 +30,8 @@ export function metadataRoutes(app: App, deps: ComputeDeps): void {
     return { uuid: c.uuid, metadata: s ? (JSON.parse(s.metadata) as Record<string, string>) : {} };
   };
   const save = async (uuid: string, metadata: Record<string, string>) => {
-    if (Object.keys(metadata).length > MAX_ITEMS) throw new BerthError('quota_exceeded', `Quota exceeded for metadata_items: at most ${MAX_ITEMS} items.`);
+    const over = metadataItemsProblem(Object.keys(metadata).length);
+    if (over) throw new BerthError('quota_exceeded', over);
     await repo.updateServer(q(), uuid, { metadata: JSON.stringify(metadata) });
     return metadata;
   };

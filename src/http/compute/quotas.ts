@@ -1,8 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { QuotaAdmin, type ZunQuota, type ZunQuotaUsage } from '../../container/quota-admin.js';
-import { containerQuotaOf, novaAbsoluteLimits, novaQuotaDetail, novaQuotaSet, type ContainerQuota } from '../../compute/quota.js';
-import * as repo from '../../store/compute-repo.js';
+import { containerQuotaOf, inNovaNames, novaAbsoluteLimits, novaQuotaDetail, novaQuotaSet, quotaBelowUsageProblem, type ContainerQuota } from '../../compute/quota.js';
+import { BerthError } from '../../core/errors.js';
 import type { App } from '../app-type.js';
 import { enforce } from '../auth.js';
 import { actorOf } from '../container/actor.js';
@@ -49,10 +49,24 @@ export function quotaRoutes(app: App, deps: ComputeDeps): void {
   app.put('/os-quota-sets/:project_id', { schema: { params: Project, body: QuotaBody, querystring: AnyQuery } }, async (req) => {
     enforce(deps.policy, req, 'os_compute_api:os-quota-sets:update', { project_id: req.params.project_id });
     const body = containerQuotaOf(req.body.quota_set);
-    const q: ContainerQuota = Object.keys(body).length > 0
-      ? await admin.update(who(req), req.params.project_id, body)
-      : await admin.get(who(req), req.params.project_id, false) as ZunQuota;
-    return { quota_set: novaQuotaSet(req.params.project_id, q) };
+    const force = req.body.quota_set.force;
+    if (Object.keys(body).length > 0 && !(force === true || (typeof force === 'string' && /^(true|t|yes|y|on|1)$/i.test(force)))) {
+      const below = quotaBelowUsageProblem(body, (await usage(req, req.params.project_id)).used);
+      if (below) throw new BerthError('bad_request', below);
+    }
+    let q: ContainerQuota;
+    try {
+      q = Object.keys(body).length > 0
+        ? await admin.update(who(req), req.params.project_id, body)
+        : await admin.get(who(req), req.params.project_id, false) as ZunQuota;
+    } catch (e) {
+      // The container quota's words for its fields, in Nova's names.
+      if (e instanceof BerthError) throw new BerthError(e.code, inNovaNames(e.message));
+      throw e;
+    }
+    // Nova's update answer has no id.
+    const { id: _id, ...set } = novaQuotaSet(req.params.project_id, q);
+    return { quota_set: set };
   });
   app.delete('/os-quota-sets/:project_id', { schema: { params: Project, querystring: AnyQuery } }, async (req, reply) => {
     enforce(deps.policy, req, 'os_compute_api:os-quota-sets:delete', { project_id: req.params.project_id });
@@ -64,7 +78,6 @@ export function quotaRoutes(app: App, deps: ComputeDeps): void {
     enforce(deps.policy, req, 'os_compute_api:limits');
     const projectId = req.auth.projectId ?? '';
     const u = await usage(req, projectId);
-    const keypairs = (await repo.listKeypairs(deps.db.kysely, req.auth.userId)).length;
-    return { limits: { rate: [], absolute: novaAbsoluteLimits(u.limit, u.used, keypairs) } };
+    return { limits: { rate: [], absolute: novaAbsoluteLimits(u.limit, u.used) } };
   });
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { ObservedStatus } from '../../agent/protocol.js';
-import { serverState } from '../../compute/status.js';
+import { serverStateOf } from '../../compute/status.js';
 import type { ComputeServerRow, ContainerActionRow, ContainerRow } from '../../store/schema.js';
 import { linksOf, novaTime } from './links.js';
 
@@ -17,14 +17,19 @@ export function imageIdOf(c: ContainerRow, s: ComputeServerRow | undefined): str
   return typeof extra.glance_image_id === 'string' ? extra.glance_image_id : c.image;
 }
 
+const PROGRESS_STATUSES = ['ACTIVE', 'BUILD', 'REBUILD', 'RESIZE', 'VERIFY_RESIZE'];
+
+/** A server's Nova name: its own, or its container's for one made through another API. */
+export const displayNameOf = (c: ContainerRow, s: ComputeServerRow | undefined): string => s?.display_name ?? c.name;
+
 /** Nova's brief server: id, name, links. */
-export function renderBrief(req: FastifyRequest, c: ContainerRow) {
-  return { id: c.uuid, name: c.name, links: linksOf(req, `servers/${c.uuid}`) };
+export function renderBrief(req: FastifyRequest, c: ContainerRow, s?: ComputeServerRow) {
+  return { id: c.uuid, name: displayNameOf(c, s), links: linksOf(req, `servers/${c.uuid}`) };
 }
 
 /** Nova's server view (2.1) of a container and what the compute face keeps for it. */
 export function renderServer(req: FastifyRequest, c: ContainerRow, s: ComputeServerRow | undefined, host: HostInfo | undefined, showHost: boolean) {
-  const st = serverState(c, s?.suspended === 1, Boolean(s?.resize_from));
+  const st = serverStateOf(c, s);
   const observed = JSON.parse(c.observed || '{}') as ObservedStatus['observed'];
   const addresses: Record<string, unknown[]> = {};
   for (const a of observed.addresses ?? []) {
@@ -32,7 +37,7 @@ export function renderServer(req: FastifyRequest, c: ContainerRow, s: ComputeSer
   }
   const imageId = imageIdOf(c, s);
   const out: Record<string, unknown> = {
-    ...renderBrief(req, c),
+    ...renderBrief(req, c, s),
     status: st.status,
     tenant_id: c.project_id,
     user_id: c.user_id,
@@ -43,11 +48,10 @@ export function renderServer(req: FastifyRequest, c: ContainerRow, s: ComputeSer
     created: novaTime(c.created_at),
     updated: novaTime(c.updated_at),
     addresses,
-    accessIPv4: '',
-    accessIPv6: '',
+    accessIPv4: s?.access_ipv4 ?? '',
+    accessIPv6: s?.access_ipv6 ?? '',
     key_name: s?.key_name ?? null,
     config_drive: '',
-    progress: st.status === 'BUILD' ? 0 : st.status === 'ACTIVE' ? 100 : 0,
     security_groups: [{ name: 'default' }],
     'OS-DCF:diskConfig': 'MANUAL',
     'OS-EXT-AZ:availability_zone': host?.zone ?? '',
@@ -58,6 +62,8 @@ export function renderServer(req: FastifyRequest, c: ContainerRow, s: ComputeSer
     'OS-SRV-USG:terminated_at': null,
     'os-extended-volumes:volumes_attached': [],
   };
+  // Nova shows progress only while a server is in one of its progress statuses.
+  if (PROGRESS_STATUSES.includes(st.status)) out.progress = st.status === 'ACTIVE' || st.status === 'VERIFY_RESIZE' ? 100 : 0;
   if (st.status === 'ERROR') out.fault = { code: 500, created: novaTime(c.updated_at), message: c.status_reason ?? 'The container failed.' };
   if (showHost) {
     out['OS-EXT-SRV-ATTR:host'] = host?.name ?? null;

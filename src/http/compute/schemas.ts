@@ -1,13 +1,19 @@
 import { Type } from '@sinclair/typebox';
+import { SERVER_NAME_PATTERN } from '../../compute/status.js';
 
-/** Nova's metadata: up to 128 string pairs, keys 1–255 characters, values up to 255. */
-export const Metadata = Type.Record(Type.String({ minLength: 1, maxLength: 255 }), Type.String({ maxLength: 255 }), { maxProperties: 128 });
+/** Nova's metadata: string pairs, keys 1–255 characters, values up to 255 (the 128-item limit is a 403, checked by the handlers). */
+export const Metadata = Type.Record(Type.String(), Type.String({ maxLength: 255 }), { propertyNames: { minLength: 1, maxLength: 255 } });
+
+/** A server's name as Nova takes it: 1–255 printable characters, no whitespace at either end. */
+const ServerName = Type.String({ minLength: 1, maxLength: 255, pattern: SERVER_NAME_PATTERN });
+/** An access address; checked as an IPv4 or IPv6 address by the handler. */
+const AccessIp = Type.String({ maxLength: 64 });
 
 const Count = Type.Union([Type.Integer({ minimum: 1, maximum: 1000 }), Type.String({ pattern: '^[1-9][0-9]{0,2}$' })]);
 
 export const ServerCreate = Type.Object({
   server: Type.Object({
-    name: Type.String({ minLength: 1, maxLength: 255, pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$' }),
+    name: ServerName,
     imageRef: Type.String({ minLength: 1, maxLength: 1024 }),
     flavorRef: Type.Union([Type.String({ minLength: 1, maxLength: 1024 }), Type.Integer({ minimum: 0 })]),
     metadata: Type.Optional(Metadata),
@@ -19,15 +25,21 @@ export const ServerCreate = Type.Object({
     security_groups: Type.Optional(Type.Array(Type.Object({ name: Type.Literal('default') }, { additionalProperties: false }), { maxItems: 1 })),
     adminPass: Type.Optional(Type.String({ maxLength: 255 })),
     'OS-DCF:diskConfig': Type.Optional(Type.Union([Type.Literal('AUTO'), Type.Literal('MANUAL')])),
-    config_drive: Type.Optional(Type.Union([Type.Boolean(), Type.String({ maxLength: 16 })])),
+    config_drive: Type.Optional(Type.Union([Type.Boolean(), Type.String({ pattern: '^(|[Tt]rue|[Ff]alse|TRUE|FALSE|[01]|[Yy]es|[Nn]o|[Oo]n|[Oo]ff|[TtFfYyNn])$' })])),
     return_reservation_id: Type.Optional(Type.Union([Type.Boolean(), Type.String({ maxLength: 8 })])),
+    accessIPv4: Type.Optional(AccessIp),
+    accessIPv6: Type.Optional(AccessIp),
+    user_data: Type.Optional(Type.String({ maxLength: 65535 })),
   }, { additionalProperties: false }),
-  'os:scheduler_hints': Type.Optional(Type.Object({}, { additionalProperties: false })),
+  // Scheduler hints are taken and not acted on (Berth places by room and zone).
+  'os:scheduler_hints': Type.Optional(Type.Object({}, { additionalProperties: true })),
 }, { additionalProperties: false });
 
 export const ServerUpdate = Type.Object({
   server: Type.Object({
-    name: Type.Optional(Type.String({ minLength: 1, maxLength: 255, pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$' })),
+    name: Type.Optional(ServerName),
+    accessIPv4: Type.Optional(AccessIp),
+    accessIPv6: Type.Optional(AccessIp),
   }, { additionalProperties: false }),
 }, { additionalProperties: false });
 
@@ -58,7 +70,7 @@ export const CreateImageBody = Type.Object({
 /** The body of the rebuild action; the name and metadata, when given, replace the server's. */
 export const RebuildBody = Type.Object({
   imageRef: Type.String({ minLength: 1, maxLength: 1024 }),
-  name: Type.Optional(Type.String({ minLength: 1, maxLength: 255, pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$' })),
+  name: Type.Optional(ServerName),
   metadata: Type.Optional(Metadata),
   adminPass: Type.Optional(Type.String({ maxLength: 255 })),
   preserve_ephemeral: Type.Optional(Type.Boolean()),

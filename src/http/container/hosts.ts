@@ -87,21 +87,21 @@ export function hostRoutes(app: App, deps: ContainerDeps): void {
       const live = (await repo.getHost(q(), h.id))?.used_containers ?? 0;
       throw new BerthError('conflict', `Host ${h.name} still runs ${live} containers; delete or move them first.`);
     }
-    await deps.bus.publish(h.id);
+    await deps.core.hostChanged(h.id);
     return reply.code(204).send();
   });
   app.put('/services/enable', { schema: { querystring: ServiceQuery } }, async (req) => {
     enforce(deps.policy, req, 'zun-service:update');
     const { h } = await findService(req.query);
     await repo.updateHost(q(), h.id, { enabled: 1, disabled_reason: null });
-    await deps.bus.publish(h.id);
+    await deps.core.hostChanged(h.id);
     return { service: { host: h.name, binary: BINARY, disabled: false, disabled_reason: null } };
   });
   app.put('/services/disable', { schema: { querystring: ServiceQuery } }, async (req) => {
     enforce(deps.policy, req, 'zun-service:update');
     const { h, f } = await findService(req.query);
     await repo.updateHost(q(), h.id, { enabled: 0, disabled_reason: f.disabled_reason ?? null });
-    await deps.bus.publish(h.id);
+    await deps.core.hostChanged(h.id);
     return { service: { host: h.name, binary: BINARY, disabled: true, disabled_reason: f.disabled_reason ?? null } };
   });
   app.put('/services/force_down', { schema: { querystring: ServiceQuery } }, async (req) => {
@@ -109,7 +109,7 @@ export function hostRoutes(app: App, deps: ContainerDeps): void {
     const { h, f } = await findService(req.query);
     const down = f.forced_down === undefined ? true : truthy(f.forced_down);
     await repo.updateHost(q(), h.id, { forced_down: down ? 1 : 0 });
-    await deps.bus.publish(h.id);
+    await deps.core.hostChanged(h.id);
     return { service: { host: h.name, binary: BINARY, forced_down: down } };
   });
 
