@@ -3,8 +3,8 @@
 # engine runs, starts a throwaway PostgreSQL (BERTH_TEST_POSTGRES), runs every compiled test file with
 # node's test runner and cleans up.
 # Arguments filter the test files by path: `npm test -- identity` runs those whose path has "identity".
-# Without arguments it also runs `npm run conformance -- image`, `-- identity` and `-- orchestration`
-# (tempest's image v2 and identity API tests, heat-tempest-plugin's API tests).
+# Without arguments it also runs `npm run conformance -- image`, `-- identity`, `-- orchestration` and
+# `-- compute` (tempest's image v2, identity and compute API tests, heat-tempest-plugin's API tests).
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
@@ -45,7 +45,8 @@ log "PostgreSQL at $BERTH_TEST_POSTGRES; $DOCKER_HOST; ${#files[@]} test files"
 set +e
 node --test --test-concurrency=2 --test-timeout=900000 "${files[@]}"
 status=$?
-# OpenStack's own image and identity API tests (under a minute each) run with the whole suite, not with a filter.
+# OpenStack's own API tests (image, identity and orchestration under a minute each, compute about five
+# minutes) run with the whole suite, not with a filter.
 if [ $# -eq 0 ]; then
   log "conformance: image"
   bash scripts/conformance.sh image || status=1
@@ -53,5 +54,7 @@ if [ $# -eq 0 ]; then
   bash scripts/conformance.sh identity || status=1
   log "conformance: orchestration"
   bash scripts/conformance.sh orchestration || status=1
+  log "conformance: compute"
+  bash scripts/conformance.sh compute || status=1
 fi
 exit "$status"
