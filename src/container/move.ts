@@ -124,7 +124,12 @@ export class ContainerMove {
       const c = await this.#d.core.find(who, ident);
       who.authorize('container:update', { project_id: c.project_id });
       checkMovable(c);
-      const choice = this.#d.index.place(moveRequest(c, size), this.#d.strategy);
+      let choice = this.#d.index.place(moveRequest(c, size), this.#d.strategy);
+      if (!choice.ok) {
+        // As a create does: this server's view may not have heard of a host enabled elsewhere yet.
+        await this.#d.index.reload();
+        choice = this.#d.index.place(moveRequest(c, size), this.#d.strategy);
+      }
       if (!choice.ok) throw new BerthError('conflict', noValidHost(opts.ownReason ?? null, choice));
       const plan = decideMove(c, size, choice.host.id);
       const outcome = await this.#commit(who, c, plan, opts.journal ?? 'resize', opts.onCommit);
