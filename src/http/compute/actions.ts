@@ -86,7 +86,13 @@ export function serverActionRoutes(app: App, deps: ComputeDeps): void {
       const suspended = s?.suspended === 1 && c.status === 'Paused';
       // Berth suspends by pausing: suspend/resume and pause/unpause are told apart by the server's flag.
       if (name === 'unpause' && suspended) throw new BerthError('conflict', `Cannot 'unpause' instance ${c.uuid} while it is in vm_state suspended`);
-      if (name === 'resume' && !suspended) throw new BerthError('conflict', `Cannot 'resume' instance ${c.uuid} while it is in vm_state ${serverState(c, false).vmState}`);
+      if (name === 'resume' && !suspended) {
+        // A suspend still under way is Nova's task state, not the vm_state it leaves.
+        const st = serverStateOf(c, s ?? undefined);
+        throw new BerthError('conflict', st.taskState
+          ? `Cannot 'resume' instance ${c.uuid} while it is in task_state ${st.taskState}`
+          : `Cannot 'resume' instance ${c.uuid} while it is in vm_state ${serverState(c, false).vmState}`);
+      }
       await act(actor, c, name, d.action);
       if (s && (name === 'suspend' || name === 'resume' || name === 'pause')) await computeRepo.updateServer(q(), c.uuid, { suspended: name === 'suspend' ? 1 : 0 });
       return reply.code(202).send();
