@@ -4,18 +4,6 @@ import type { Claim } from './container-repo.js';
 
 /** Plain queries of the compute face: flavors, what a server adds to its container, keypairs. */
 
-export interface FlavorFilter { isPublic?: boolean; minRam?: number; minDisk?: number; marker?: string; limit?: number }
-
-export const listFlavors = (q: Queryable, f: FlavorFilter) => {
-  let s = q.selectFrom('flavors').selectAll();
-  if (f.isPublic !== undefined) s = s.where('is_public', '=', f.isPublic ? 1 : 0);
-  if (f.minRam !== undefined) s = s.where('ram', '>=', f.minRam);
-  if (f.minDisk !== undefined) s = s.where('disk', '>=', f.minDisk);
-  if (f.marker !== undefined) s = s.where('id', '>', f.marker);
-  s = s.orderBy('id');
-  if (f.limit !== undefined) s = s.limit(f.limit);
-  return s.execute();
-};
 export const getFlavor = (q: Queryable, id: string) => q.selectFrom('flavors').selectAll().where('id', '=', id).executeTakeFirst();
 export const getFlavorByName = (q: Queryable, name: string) => q.selectFrom('flavors').selectAll().where('name', '=', name).executeTakeFirst();
 export const insertFlavor = (q: Queryable, row: FlavorRow) => q.insertInto('flavors').values(row).execute();
